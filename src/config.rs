@@ -1,0 +1,1 @@
+//! fleetdeck's configuration file schema.

@@ -1,0 +1,12 @@
+//! The GitOps engine: from Git sources to desired objects, and (in later
+//! layers) diff, health, sync and policy against live clusters.
+//!
+//! Nothing under `engine` knows about terminals, command lines or the
+//! simulated fleet; it speaks typed errors and plain data so every front end
+//! can use it.
+
+pub mod manifest;
+pub mod model;
+pub mod render;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! From a source tree at a commit to desired objects.

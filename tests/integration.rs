@@ -1,0 +1,12 @@
+//! Integration tests, gathered in one test crate so the library links once.
+
+mod integration {
+    pub mod support;
+
+    mod architecture;
+    mod cli;
+    mod model;
+    mod render;
+    mod sim;
+    mod source;
+}
