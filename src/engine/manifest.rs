@@ -60,9 +60,7 @@ impl Manifest {
     }
 
     pub fn name(&self) -> &str {
-        self.object["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
+        self.object["metadata"]["name"].as_str().unwrap_or_default()
     }
 
     pub fn namespace(&self) -> Option<&str> {

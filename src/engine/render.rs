@@ -1,1 +1,26 @@
 //! From a source tree at a commit to desired objects.
+//!
+//! Each source type has its own renderer (plain directory today; Kustomize
+//! and Helm come next). Renderers read through [`SourceTree`], never the file
+//! system, so many revisions can render at once, and their results are
+//! cached by (repository, commit, path, options): a commit never changes.
+//!
+//! [`SourceTree`]: crate::engine::source::SourceTree
+
+mod application;
+mod cache;
+mod directory;
+mod error;
+mod manifest_file;
+mod source_render;
+
+pub use application::{
+    AppRenderError, RenderedSource, RepoCatalog, load_catalog, render_application,
+};
+pub use cache::{RenderCache, RenderKey};
+pub use directory::{DirectoryLoad, DirectoryOptions, load_directory, render_directory};
+pub use error::{FileError, RenderError};
+pub use manifest_file::parse_manifest_file;
+pub use source_render::{
+    KUSTOMIZATION_FILES, SourceType, detect_source_type, directory_options, render_source,
+};

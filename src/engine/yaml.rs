@@ -15,7 +15,8 @@ pub struct YamlDocument {
     /// 0-based ordinal among the documents of the stream, counting empty
     /// documents too, so the ordinal matches what a reader counts by `---`.
     pub index: usize,
-    /// 1-based line of the file where the document starts.
+    /// 1-based line of the file where the document's content starts (after
+    /// its `---` marker and any leading comments).
     pub start_line: usize,
     pub value: Value,
 }
@@ -57,7 +58,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
         }
         documents.push(YamlDocument {
             index: segment.index,
-            start_line: segment.start_line,
+            start_line: segment.start_line + first_content_line(segment.text),
             value,
         });
     }
@@ -101,7 +102,9 @@ fn split_documents(text: &str) -> Vec<Segment<'_>> {
     let mut segments = Vec::with_capacity(starts.len());
     let mut index = 0;
     for (position, &(from, start_line)) in starts.iter().enumerate() {
-        let to = starts.get(position + 1).map_or(text.len(), |&(next, _)| next);
+        let to = starts
+            .get(position + 1)
+            .map_or(text.len(), |&(next, _)| next);
         let slice = &text[from..to];
         // Text before the first marker is a document only if it holds content:
         // `---\nkind: A` is one document, not two.
@@ -132,8 +135,25 @@ fn segment_is_empty(text: &str) -> bool {
     })
 }
 
+/// 0-based offset of the first line that is neither blank, a comment nor a
+/// document marker.
+fn first_content_line(text: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let trimmed = line.trim();
+            !(trimmed.is_empty() || trimmed.starts_with('#') || is_document_marker(line))
+        })
+        .unwrap_or(0)
+}
+
+/// The parser's message without its own position suffix: that position is
+/// relative to the document, and the caller reports the file position.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim().to_string()
+    let line = message.lines().next().unwrap_or_default().trim();
+    match line.rfind(" at line ") {
+        Some(at) if line[at..].contains(", column ") => line[..at].to_string(),
+        _ => line.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -150,7 +170,7 @@ mod tests {
         assert_eq!(documents[0].start_line, 1);
         assert_eq!(documents[0].value, json!({"a": 1}));
         assert_eq!(documents[1].index, 2);
-        assert_eq!(documents[1].start_line, 4);
+        assert_eq!(documents[1].start_line, 5);
         assert_eq!(documents[1].value, json!({"b": 2}));
     }
 
@@ -159,7 +179,8 @@ mod tests {
         let documents = parse_documents("---\nkind: A\n---\nkind: B\n").unwrap();
         let ordinals: Vec<_> = documents.iter().map(|d| d.index).collect();
         assert_eq!(ordinals, vec![0, 1]);
-        assert_eq!(documents[1].start_line, 3);
+        assert_eq!(documents[0].start_line, 2);
+        assert_eq!(documents[1].start_line, 4);
     }
 
     #[test]
@@ -167,8 +188,19 @@ mod tests {
         let text = "kind: A\n---\nkind: B\nmetadata:\n  name: [unclosed\n";
         let error = parse_documents(text).unwrap_err();
         assert_eq!(error.document, 1);
-        assert!(error.line >= 4, "line {} should be in document 2", error.line);
+        assert!(
+            error.line >= 4,
+            "line {} should be in document 2",
+            error.line
+        );
         assert!(error.to_string().starts_with("document 2 at line"));
+        // The parser's own (document-relative) position is not repeated.
+        assert_eq!(
+            error.message.matches("line").count(),
+            0,
+            "{}",
+            error.message
+        );
     }
 
     #[test]
@@ -176,7 +208,10 @@ mod tests {
         let text = "data:\n  script: |\n    ---\n    echo hi\n";
         let documents = parse_documents(text).unwrap();
         assert_eq!(documents.len(), 1);
-        assert_eq!(documents[0].value["data"]["script"], json!("---\necho hi\n"));
+        assert_eq!(
+            documents[0].value["data"]["script"],
+            json!("---\necho hi\n")
+        );
     }
 
     #[test]
