@@ -1,1 +1,1 @@
-//! Embedded simulated fleet.
+//! Embedded simulated fleet: a Kubernetes API server on loopback (in progress).

@@ -1,6 +1,7 @@
 //! Integration tests, gathered in one test crate so the library links once.
 
 mod integration {
+    pub mod gitops_repo;
     pub mod support;
 
     mod architecture;

@@ -1,1 +1,297 @@
-//! cli integration tests.
+//! The `fleetdeck` binary as a user runs it, with HOME, the XDG directories
+//! and git's config sandboxed in a temp dir.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use super::gitops_repo::gitops_repo;
+
+/// A sandboxed home for one test: every directory fleetdeck (or libgit2)
+/// might read or write lives inside it.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let home = self.path();
+        Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("run fleetdeck")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn apps_lists_applications_sets_and_projects() {
+    let repo = gitops_repo();
+    let home = Home::new();
+    let output = home.run(&["apps", "--repo", repo.path().to_str().unwrap()]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}\n{}", text, stderr(&output));
+    assert!(text.contains("APPLICATIONS (2)"), "{text}");
+    let redis = text
+        .lines()
+        .find(|line| line.starts_with("redis "))
+        .unwrap_or_else(|| panic!("no redis row in\n{text}"));
+    assert!(redis.contains("team-web"), "{redis}");
+    assert!(redis.contains("auto+prune+self-heal"), "{redis}");
+    assert!(redis.contains("apps/redis"), "{redis}");
+    assert!(text.contains("APPLICATIONSETS (2)"), "{text}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("cluster-addons") && line.contains("matrix")),
+        "{text}"
+    );
+    assert!(text.contains("PROJECTS (2)"), "{text}");
+    assert!(!text.contains("ERRORS"), "{text}");
+    // The log went to the sandboxed state dir, not the terminal.
+    assert!(
+        home.path()
+            .join("state/fleetdeck/logs/fleetdeck.log")
+            .exists()
+    );
+}
+
+#[test]
+fn apps_json_is_machine_readable() {
+    let repo = gitops_repo();
+    let output = Home::new().run(&[
+        "apps",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &listing[0];
+    assert_eq!(first["commit"].as_str().unwrap().len(), 40);
+    assert_eq!(
+        first["applications"][1]["resource"]["metadata"]["name"],
+        "redis"
+    );
+    assert_eq!(
+        first["applications"][1]["origin"]["file"],
+        "argocd/applications/redis.yaml"
+    );
+    assert_eq!(first["projects"].as_array().unwrap().len(), 2);
+    assert_eq!(first["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn render_prints_the_manifests_of_a_directory_app() {
+    let repo = gitops_repo();
+    let output = Home::new().run(&["render", "redis", "--repo", repo.path().to_str().unwrap()]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let documents = fleetdeck::engine::yaml::parse_documents(&text).unwrap();
+    let kinds: Vec<_> = documents
+        .iter()
+        .map(|document| document.value["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["ConfigMap", "Deployment", "Service"]);
+    assert!(
+        text.contains("# Source: https://git.example.com/platform/gitops.git @ "),
+        "{text}"
+    );
+    assert!(text.contains("apps/redis/config/configmap.yaml"), "{text}");
+}
+
+#[test]
+fn broken_manifest_fails_render_but_apps_still_lists_the_rest() {
+    let repo = gitops_repo();
+    repo.write(
+        "apps/redis/broken.yaml",
+        "kind: ConfigMap\nmetadata:\n  name: [x\n",
+    )
+    .write(
+        "argocd/applications/zz-broken.yaml",
+        "kind: Application\n  bad: indent\n",
+    );
+    repo.commit("Break things");
+    let home = Home::new();
+    let path = repo.path().to_str().unwrap();
+
+    let render = home.run(&["render", "redis", "--repo", path]);
+    assert!(!render.status.success());
+    let message = stderr(&render);
+    assert!(message.contains("application redis"), "{message}");
+    assert!(message.contains("apps/redis/broken.yaml:3"), "{message}");
+
+    let apps = home.run(&["apps", "--repo", path]);
+    assert_eq!(apps.status.code(), Some(1));
+    let text = stdout(&apps);
+    assert!(text.contains("APPLICATIONS (2)"), "{text}");
+    assert!(text.contains("ERRORS (1)"), "{text}");
+    assert!(
+        text.contains("argocd/applications/zz-broken.yaml:2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn kustomize_app_says_it_cannot_be_rendered_yet() {
+    let repo = gitops_repo();
+    let output = Home::new().run(&[
+        "render",
+        "guestbook-dev",
+        "--repo",
+        repo.path().to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("Kustomize source"), "{message}");
+    assert!(message.contains("cannot render yet"), "{message}");
+}
+
+#[test]
+fn bad_revision_path_and_repo_are_clear_errors() {
+    let repo = gitops_repo();
+    let home = Home::new();
+    let path = repo.path().to_str().unwrap();
+
+    let output = home.run(&["apps", "--repo", path, "--revision", "v9.9.9"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("unknown revision 'v9.9.9'"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&["apps", "--repo", path, "--path", "clusters"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("'clusters' not found"),
+        "{}",
+        stderr(&output)
+    );
+
+    let missing = home.path().join("no-such-repo");
+    let output = home.run(&["apps", "--repo", missing.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("no-such-repo"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&["render", "nope", "--repo", path]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("no Application named 'nope'"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&["apps"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("--repo"), "{}", stderr(&output));
+}
+
+#[test]
+fn revision_selects_an_older_commit_and_urls_are_cloned_into_the_data_dir() {
+    let repo = gitops_repo();
+    repo.tag("v1");
+    repo.remove("argocd/applications/redis.yaml");
+    repo.commit("Retire redis");
+    let home = Home::new();
+
+    let output = home.run(&["apps", "--repo", &repo.url(), "--revision", "v1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("APPLICATIONS (2)"));
+    let output = home.run(&["apps", "--repo", &repo.url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("APPLICATIONS (1)"),
+        "{}",
+        stdout(&output)
+    );
+    let cached = std::fs::read_dir(home.path().join("data/fleetdeck/repos"))
+        .unwrap()
+        .count();
+    assert_eq!(cached, 1);
+}
+
+#[test]
+fn config_file_supplies_the_repo_and_a_broken_one_names_path_and_line() {
+    let repo = gitops_repo();
+    let home = Home::new();
+    let config_dir = home.path().join("config/fleetdeck");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let config = config_dir.join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "repos:\n  - url: {}\n    path: argocd/applications\n",
+            repo.path().display()
+        ),
+    )
+    .unwrap();
+    let output = home.run(&["apps"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("APPLICATIONSETS (0)"),
+        "{}",
+        stdout(&output)
+    );
+
+    std::fs::write(&config, "operator: ops\nreadonyl: true\n").unwrap();
+    let output = home.run(&["apps"]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains(config.to_str().unwrap()), "{message}");
+    assert!(message.contains("line 2"), "{message}");
+    assert!(message.contains("readonyl"), "{message}");
+}
+
+#[test]
+fn demo_says_plainly_that_it_is_not_built_yet() {
+    let output = Home::new().run(&["demo"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not built yet"));
+}
+
+#[test]
+fn help_describes_the_commands() {
+    let output = Home::new().run(&["--help"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for command in [
+        "apps",
+        "render",
+        "demo",
+        "--repo",
+        "--kubeconfig",
+        "--context",
+        "--hub",
+    ] {
+        assert!(text.contains(command), "--help lacks {command}:\n{text}");
+    }
+}

@@ -1,1 +1,1 @@
-//! sim integration tests.
+//! Simulated fleet integration tests (in progress).
