@@ -10,4 +10,5 @@ mod integration {
     mod render;
     mod sim;
     mod source;
+    mod tui_config;
 }
