@@ -6,6 +6,7 @@
 //! can use it.
 
 pub mod error_chain;
+pub mod health;
 pub mod manifest;
 pub mod model;
 pub mod render;

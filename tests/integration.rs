@@ -6,6 +6,7 @@ mod integration {
 
     mod architecture;
     mod cli;
+    mod health;
     mod model;
     mod render;
     mod sim;

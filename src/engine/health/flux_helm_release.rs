@@ -1,0 +1,13 @@
+//! Flux HelmRelease (`helm.toolkit.fluxcd.io`) health, following Argo CD's
+//! health script: Healthy when `Ready` and `Released` (or `TestSuccess`) are
+//! true, Progressing while both `Ready` is unknown and `Reconciling` is
+//! true, Degraded otherwise.
+
+use serde_json::Value;
+
+use super::assessment::Health;
+use super::flux_conditions::assess_flux;
+
+pub(crate) fn assess(object: &Value) -> Health {
+    assess_flux(object, 2, true)
+}
