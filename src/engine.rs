@@ -11,4 +11,5 @@ pub mod manifest;
 pub mod model;
 pub mod render;
 pub mod source;
+pub mod sync;
 pub mod yaml;

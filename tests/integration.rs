@@ -11,5 +11,6 @@ mod integration {
     mod render;
     mod sim;
     mod source;
+    mod sync_plan;
     mod tui_config;
 }

@@ -72,13 +72,17 @@ impl Manifest {
     /// `group/kind/namespace/name`, the identity used to order and compare
     /// objects independently of file layout.
     pub fn key(&self) -> ObjectKey {
-        ObjectKey {
-            group: self.group().to_string(),
-            kind: self.kind().to_string(),
-            namespace: self.namespace().unwrap_or_default().to_string(),
-            name: self.name().to_string(),
-        }
+        ObjectKey::of(&self.object)
     }
+}
+
+/// The value of annotation `key` on any object (desired or live).
+pub fn annotation<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
+    object
+        .get("metadata")?
+        .get("annotations")?
+        .get(key)?
+        .as_str()
 }
 
 /// The identity of an object: two objects with the same key are the same
@@ -89,6 +93,22 @@ pub struct ObjectKey {
     pub kind: String,
     pub namespace: String,
     pub name: String,
+}
+
+impl ObjectKey {
+    /// The key of any object, desired or live.
+    pub fn of(object: &Value) -> ObjectKey {
+        let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+        let api_version = object["apiVersion"].as_str().unwrap_or_default();
+        ObjectKey {
+            group: api_version
+                .rsplit_once('/')
+                .map_or(String::new(), |(group, _)| group.to_string()),
+            kind: text(&object["kind"]),
+            namespace: text(&object["metadata"]["namespace"]),
+            name: text(&object["metadata"]["name"]),
+        }
+    }
 }
 
 impl fmt::Display for ObjectKey {

@@ -104,9 +104,7 @@ pub(crate) fn conditions(object: &Value) -> impl Iterator<Item = Condition<'_>> 
     conditions_at(object, &["status", "conditions"])
 }
 
-pub(crate) fn annotation<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
-    get(object, &["metadata", "annotations", key])?.as_str()
-}
+pub(crate) use crate::engine::manifest::annotation;
 
 /// Group, version and kind of an object, read from `apiVersion` and `kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
