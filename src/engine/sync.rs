@@ -8,7 +8,8 @@ mod plan;
 mod sync_options;
 
 pub use hook::{
-    HookDeletePolicy, HookMark, SYNC_WAVE_ANNOTATION, delete_policies, hook_mark, sync_wave,
+    HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, HookDeletePolicy, HookMark, SYNC_WAVE_ANNOTATION,
+    delete_policies, hook_mark, sync_wave,
 };
 pub use kind_order::kind_rank;
 pub use phase::SyncPhase;

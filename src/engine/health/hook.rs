@@ -8,23 +8,15 @@
 use serde_json::Value;
 
 use super::fields::{annotation, list_at};
+use crate::engine::sync::{HookMark, hook_mark};
 
-pub const HOOK_ANNOTATION: &str = "argocd.argoproj.io/hook";
-pub const HELM_HOOK_ANNOTATION: &str = "helm.sh/hook";
+pub use crate::engine::sync::{HELM_HOOK_ANNOTATION, HOOK_ANNOTATION};
 pub const HOOK_FINALIZER: &str = "argocd.argoproj.io/hook-finalizer";
 
-/// The hook types listed in `argocd.argoproj.io/hook` (comma separated).
-fn hook_types(object: &Value) -> impl Iterator<Item = &str> {
-    annotation(object, HOOK_ANNOTATION)
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|kind| !kind.is_empty())
-}
-
-/// `argocd.argoproj.io/hook: Skip`: the object is neither applied nor assessed.
+/// `argocd.argoproj.io/hook: Skip` (and nothing else): the object is
+/// neither applied nor assessed.
 pub fn is_skipped(object: &Value) -> bool {
-    hook_types(object).any(|kind| kind == "Skip")
+    hook_mark(object) == HookMark::Skip
 }
 
 /// Whether the object is a sync hook: it has Argo's hook annotation (other
