@@ -10,6 +10,7 @@ mod output;
 mod paths;
 mod render;
 mod settings;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,16 @@ pub enum Command {
     },
     /// Run the full-screen UI on the embedded simulated fleet (no cluster needed).
     Demo,
+    /// Run the simulated fleet in the foreground: Kubernetes API servers on
+    /// loopback that kubectl and fleetdeck can use, until Ctrl-C.
+    ///
+    /// The kubeconfig goes to --kubeconfig, or to the state dir
+    /// (~/.local/state/fleetdeck/sim/kubeconfig.yaml).
+    Sim {
+        /// Cluster names, comma separated [default: hub,dev,staging,prod-eu,prod-us].
+        #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+        clusters: Vec<String>,
+    },
 }
 
 /// Runs a parsed command line; the returned code is the process exit status.
@@ -86,5 +97,6 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Apps { output } => apps::run(&settings, output).await,
         Command::Render { app } => render::run(&settings, &app).await,
         Command::Demo => Ok(demo::run()),
+        Command::Sim { clusters } => sim::run(&settings, &clusters).await,
     }
 }

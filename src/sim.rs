@@ -1,1 +1,72 @@
-//! Embedded simulated fleet: a Kubernetes API server on loopback (in progress).
+//! Embedded simulated fleet: every simulated cluster is a Kubernetes API server on
+//! 127.0.0.1 speaking the real REST protocol (discovery, CRUD, list/watch with
+//! resourceVersion, merge / JSON / strategic-merge / server-side-apply patches, delete
+//! with propagation and garbage collection, status and scale subresources, `metav1.Status`
+//! error bodies, bearer-token auth).
+//!
+//! fleetdeck and kubectl reach it only through HTTPS and the kubeconfig it writes, so
+//! the engine exercises exactly the kube-rs code path it uses for real clusters. It is a
+//! demo and test harness, never a substitute for Kubernetes.
+//!
+//! Entry point: [`Fleet::start`] with a [`FleetSpec`] (for example [`FleetSpec::demo`]);
+//! stop it with [`Fleet::shutdown`]. Example: start, hand `fleet.kubeconfig_path()` to
+//! kube-rs (`Kubeconfig::read_from` + `Config::from_custom_kubeconfig`) or to
+//! `kubectl --kubeconfig`, and call `fleet.shutdown().await` at the end.
+//!
+//! Where the simulator knowingly differs from a real API server:
+//! - TLS with a CA generated per run (kubectl never sends tokens over plain HTTP);
+//!   HTTP/1.1 only; JSON and YAML bodies only (protobuf requests get 415, so the
+//!   generator forms `kubectl create namespace|configmap ...` do not work; `kubectl
+//!   create -f` does).
+//! - Garbage collection, namespace and CRD cleanup run synchronously inside the
+//!   deleting request, not in a background controller.
+//! - A continue token pins the first page's resourceVersion but later pages show the
+//!   current state (a watch started from the list replays, never misses, changes).
+//! - Custom resources are stored once for all served versions (no conversion), with no
+//!   schema validation or pruning; their lists are atomic for apply and patches, and
+//!   their `/scale` uses `spec.replicas` / `status.replicas`.
+//! - Keyed lists for strategic merge and apply use one key each (containers, volumes,
+//!   env by name; container ports by containerPort, service ports by port;
+//!   volumeMounts by mountPath; conditions by type).
+//! - No controllers yet: Deployments get no ReplicaSets, Pods stay Pending, Services get
+//!   no clusterIP.
+//!
+//! Faults are injected per cluster from Rust through [`SimCluster::faults`] (latency,
+//! an error rate: 500, or 429 with Retry-After; dropping open watches) and
+//! [`SimCluster::go_down`] / [`SimCluster::come_up`] (connections refused, then served
+//! again on the same port with the same objects).
+
+mod apply;
+mod auth;
+mod defaults;
+mod delete;
+mod discovery;
+mod error;
+mod faults;
+mod fleet;
+mod garbage_collector;
+mod instance;
+mod kubeconfig;
+mod managed_fields;
+mod merge_keys;
+mod meta;
+mod openapi;
+mod patch;
+mod read;
+mod resource_kinds;
+mod route;
+mod scale;
+mod selectors;
+mod server;
+mod status_error;
+mod store;
+mod table;
+mod tls;
+mod validation;
+mod watch;
+mod write;
+
+pub use error::SimError;
+pub use faults::{FaultError, Faults};
+pub use fleet::{ClusterSpec, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};
+pub use kubeconfig::LABELS_EXTENSION;

@@ -23,9 +23,11 @@ impl Home {
         self.dir.path()
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    /// The fleetdeck command with a clean environment pointing into this home.
+    fn command(&self, args: &[&str]) -> Command {
         let home = self.path();
-        Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+        command
             .args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -34,9 +36,12 @@ impl Home {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_STATE_HOME", home.join("state"))
             .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("run fleetdeck")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run fleetdeck")
     }
 }
 
@@ -294,4 +299,75 @@ fn help_describes_the_commands() {
     ] {
         assert!(text.contains(command), "--help lacks {command}:\n{text}");
     }
+}
+
+#[test]
+fn sim_serves_until_interrupted_and_writes_a_kubeconfig() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+
+    let home = Home::new();
+    let kubeconfig = home.path().join("sim/kubeconfig.yaml");
+    let mut child = home
+        .command(&[
+            "sim",
+            "--clusters",
+            "alpha,beta",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start fleetdeck sim");
+
+    // Read the banner on a thread so a hung child cannot hang the test.
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut banner = Vec::new();
+    while Instant::now() < deadline {
+        match lines_rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                let done = line.starts_with("Ctrl-C");
+                banner.push(line);
+                if done {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let banner = banner.join("\n");
+    assert!(banner.contains("alpha"), "{banner}");
+    assert!(banner.contains("beta"), "{banner}");
+    assert!(banner.contains(kubeconfig.to_str().unwrap()), "{banner}");
+    let written = std::fs::read_to_string(&kubeconfig).unwrap();
+    assert!(written.contains("current-context: alpha"), "{written}");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("fleetdeck sim did not stop after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
 }

@@ -1,0 +1,87 @@
+//! `fleetdeck sim`: run the simulated fleet in the foreground, for kubectl,
+//! for a fleetdeck in another terminal, or for trying things by hand.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use color_eyre::eyre::WrapErr;
+
+use super::settings::Settings;
+use crate::sim::{ClusterSpec, Fleet, FleetSpec};
+
+/// Starts the fleet, prints how to reach it, and serves until Ctrl-C or
+/// SIGTERM; then shuts every cluster down cleanly.
+pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result<ExitCode> {
+    let kubeconfig = settings
+        .kubeconfig
+        .clone()
+        .unwrap_or_else(|| default_kubeconfig(settings));
+    if let Some(dir) = kubeconfig.parent() {
+        std::fs::create_dir_all(dir)
+            .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+    }
+    let spec = fleet_spec(kubeconfig, clusters);
+    let fleet = Fleet::start(spec).await?;
+
+    println!("simulated fleet running:");
+    for cluster in fleet.clusters() {
+        let labels: Vec<String> = cluster
+            .labels()
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        println!(
+            "  {:<10} {}  {}",
+            cluster.name(),
+            cluster.base_url(),
+            labels.join(",")
+        );
+    }
+    let path = fleet.kubeconfig_path().display().to_string();
+    println!("kubeconfig: {path}");
+    println!("try:        kubectl --kubeconfig {path} get namespaces");
+    println!("read-only:  kubectl --kubeconfig {path} --context <cluster>-readonly get pods -A");
+    println!("Ctrl-C stops the fleet.");
+
+    shutdown_signal().await;
+    eprintln!("stopping the simulated fleet");
+    fleet.shutdown().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_kubeconfig(settings: &Settings) -> PathBuf {
+    settings.paths.state_dir.join("sim").join("kubeconfig.yaml")
+}
+
+/// The demo fleet, or the named clusters; a name the demo knows keeps its
+/// demo labels, any other name is labelled `env=<name>`.
+fn fleet_spec(kubeconfig: PathBuf, names: &[String]) -> FleetSpec {
+    let demo = FleetSpec::demo(kubeconfig.clone());
+    if names.is_empty() {
+        return demo;
+    }
+    names.iter().fold(FleetSpec::new(kubeconfig), |spec, name| {
+        let cluster = demo
+            .clusters
+            .iter()
+            .find(|cluster| &cluster.name == name)
+            .cloned()
+            .unwrap_or_else(|| ClusterSpec::new(name.clone()).label("env", name.clone()));
+        spec.cluster(cluster)
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,385 @@
+//! The simulated fleet: N clusters started in-process (each an axum server on
+//! 127.0.0.1 over TLS), one kubeconfig naming them all, and a clean shutdown. This is the
+//! public face of `sim`: `Fleet::start(spec)`, `kubeconfig_path()`, `cluster(name)`,
+//! `shutdown().await`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, watch};
+use tokio_rustls::TlsAcceptor;
+
+use super::error::SimError;
+use super::faults::Faults;
+use super::instance::{self, ServerInstance};
+use super::kubeconfig::{self, KubeconfigCluster};
+use super::server::ClusterState;
+use super::tls;
+
+/// Watch events each cluster keeps so watches can resume (older ones get 410 Expired).
+pub const DEFAULT_WATCH_HISTORY: usize = 10_000;
+
+/// How long `shutdown` waits for open connections before cutting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long `go_down` lets open requests finish before cutting connections.
+const DOWN_GRACE: Duration = Duration::from_millis(500);
+
+/// One simulated cluster to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterSpec {
+    /// Cluster and kubeconfig context name (lowercase DNS label).
+    pub name: String,
+    /// Labels fleetdeck groups clusters by (env=prod, region=eu...); written to the
+    /// kubeconfig context extension `fleetdeck.dev/cluster`.
+    pub labels: BTreeMap<String, String>,
+    /// Loopback port; 0 picks a free one.
+    pub port: u16,
+}
+
+impl ClusterSpec {
+    pub fn new(name: impl Into<String>) -> Self {
+        ClusterSpec {
+            name: name.into(),
+            labels: BTreeMap::new(),
+            port: 0,
+        }
+    }
+
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+}
+
+/// What to start: the clusters (the first is the kubeconfig's current context) and
+/// where to write the kubeconfig. The simulator never picks paths itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetSpec {
+    pub clusters: Vec<ClusterSpec>,
+    pub kubeconfig_path: PathBuf,
+    /// Watch events retained per cluster (see [`DEFAULT_WATCH_HISTORY`]).
+    pub watch_history: usize,
+}
+
+impl FleetSpec {
+    /// An empty fleet writing its kubeconfig to `kubeconfig_path`; add clusters with
+    /// [`FleetSpec::cluster`].
+    pub fn new(kubeconfig_path: impl Into<PathBuf>) -> Self {
+        FleetSpec {
+            clusters: Vec::new(),
+            kubeconfig_path: kubeconfig_path.into(),
+            watch_history: DEFAULT_WATCH_HISTORY,
+        }
+    }
+
+    pub fn cluster(mut self, cluster: ClusterSpec) -> Self {
+        self.clusters.push(cluster);
+        self
+    }
+
+    pub fn watch_history(mut self, events: usize) -> Self {
+        self.watch_history = events.max(1);
+        self
+    }
+
+    /// The demo fleet: a hub plus dev, staging and two production regions.
+    pub fn demo(kubeconfig_path: impl Into<PathBuf>) -> Self {
+        FleetSpec::new(kubeconfig_path)
+            .cluster(
+                ClusterSpec::new("hub")
+                    .label("env", "hub")
+                    .label("region", "eu"),
+            )
+            .cluster(
+                ClusterSpec::new("dev")
+                    .label("env", "dev")
+                    .label("region", "eu"),
+            )
+            .cluster(
+                ClusterSpec::new("staging")
+                    .label("env", "staging")
+                    .label("region", "eu"),
+            )
+            .cluster(
+                ClusterSpec::new("prod-eu")
+                    .label("env", "prod")
+                    .label("region", "eu"),
+            )
+            .cluster(
+                ClusterSpec::new("prod-us")
+                    .label("env", "prod")
+                    .label("region", "us"),
+            )
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        if self.clusters.is_empty() {
+            return Err(SimError::NoClusters);
+        }
+        let mut seen = HashSet::new();
+        for cluster in &self.clusters {
+            let name = &cluster.name;
+            let valid = super::validation::is_dns_label(name) && !name.ends_with("-readonly");
+            if !valid {
+                return Err(SimError::InvalidClusterName { name: name.clone() });
+            }
+            if !seen.insert(name.as_str()) {
+                return Err(SimError::DuplicateCluster { name: name.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A running simulated cluster.
+pub struct SimCluster {
+    state: Arc<ClusterState>,
+    acceptor: TlsAcceptor,
+    fleet_shutdown: watch::Receiver<bool>,
+    /// The serving task while the cluster is up.
+    server: Mutex<Option<ServerInstance>>,
+}
+
+impl SimCluster {
+    pub fn name(&self) -> &str {
+        &self.state.name
+    }
+
+    pub fn labels(&self) -> &BTreeMap<String, String> {
+        &self.state.labels
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.state.address
+    }
+
+    /// `https://127.0.0.1:<port>`, the kubeconfig's `server` (TLS because kubectl
+    /// never sends credentials over plain HTTP).
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.state.address)
+    }
+
+    /// The admin context's name in the kubeconfig (the cluster name).
+    pub fn context(&self) -> &str {
+        &self.state.name
+    }
+
+    /// The read-only context's name in the kubeconfig (`<name>-readonly`).
+    pub fn read_only_context(&self) -> String {
+        kubeconfig::read_only_context(&self.state.name)
+    }
+
+    /// Run-time fault injection for this cluster (latency, errors, dropped watches).
+    pub fn faults(&self) -> Faults {
+        Faults::new(self.state.faults.clone())
+    }
+
+    /// Fault: the cluster goes away. The listener closes (new connections are refused),
+    /// open watches end and open connections are cut after a short grace period. The
+    /// objects stay; [`SimCluster::come_up`] serves them again.
+    pub async fn go_down(&self) {
+        let instance = self.server.lock().await.take();
+        if let Some(instance) = instance {
+            self.faults().drop_watches();
+            if let Err(error) = instance.stop(self.name(), DOWN_GRACE).await {
+                tracing::warn!(cluster = %self.name(), %error, "simulated cluster server task failed");
+            }
+        }
+    }
+
+    /// Serve again on the same address after [`SimCluster::go_down`] (a no-op while up).
+    pub async fn come_up(&self) -> Result<(), SimError> {
+        let mut server = self.server.lock().await;
+        if server.is_some() {
+            return Ok(());
+        }
+        let address = self.state.address;
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|source| SimError::Bind {
+                cluster: self.name().to_string(),
+                port: address.port(),
+                source,
+            })?;
+        *server = Some(instance::spawn(
+            self.state.clone(),
+            listener,
+            self.acceptor.clone(),
+            self.fleet_shutdown.clone(),
+        ));
+        Ok(())
+    }
+
+    /// Bearer token allowed to do anything.
+    pub fn admin_token(&self) -> &str {
+        &self.state.tokens.admin
+    }
+
+    /// Bearer token allowed only to read (writes get 403).
+    pub fn read_only_token(&self) -> &str {
+        &self.state.tokens.read_only
+    }
+}
+
+/// A running simulated fleet. Stop it with [`Fleet::shutdown`]; dropping it also
+/// signals the servers to stop, without waiting.
+pub struct Fleet {
+    clusters: Vec<SimCluster>,
+    kubeconfig_path: PathBuf,
+    ca_pem: String,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Fleet {
+    /// Start every cluster of `spec` on loopback and write the kubeconfig. Must be
+    /// called inside a tokio runtime (the servers are tasks on it).
+    pub async fn start(spec: FleetSpec) -> Result<Fleet, SimError> {
+        spec.validate()?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut listeners = Vec::new();
+        for cluster in &spec.clusters {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", cluster.port))
+                .await
+                .map_err(|source| SimError::Bind {
+                    cluster: cluster.name.clone(),
+                    port: cluster.port,
+                    source,
+                })?;
+            let address = listener.local_addr().map_err(|source| SimError::Bind {
+                cluster: cluster.name.clone(),
+                port: cluster.port,
+                source,
+            })?;
+            listeners.push((listener, address));
+        }
+        let tls = tls::generate()?;
+        let mut clusters = Vec::new();
+        for (cluster, (listener, address)) in spec.clusters.iter().zip(listeners) {
+            let state = Arc::new(ClusterState::new(
+                cluster.name.clone(),
+                cluster.labels.clone(),
+                address,
+                spec.watch_history,
+                shutdown_rx.clone(),
+            ));
+            let server = instance::spawn(
+                state.clone(),
+                listener,
+                tls.acceptor.clone(),
+                shutdown_rx.clone(),
+            );
+            tracing::info!(cluster = %cluster.name, %address, "simulated cluster listening");
+            clusters.push(SimCluster {
+                state,
+                acceptor: tls.acceptor.clone(),
+                fleet_shutdown: shutdown_rx.clone(),
+                server: Mutex::new(Some(server)),
+            });
+        }
+        let entries: Vec<KubeconfigCluster<'_>> = clusters
+            .iter()
+            .map(|c| KubeconfigCluster {
+                name: c.name(),
+                server: c.base_url(),
+                admin_token: c.admin_token(),
+                read_only_token: c.read_only_token(),
+                labels: c.labels(),
+            })
+            .collect();
+        let config = kubeconfig::build(&entries, &tls.ca_pem);
+        let fleet = Fleet {
+            clusters,
+            kubeconfig_path: spec.kubeconfig_path.clone(),
+            ca_pem: tls.ca_pem,
+            shutdown,
+        };
+        kubeconfig::write(&spec.kubeconfig_path, &config)?;
+        Ok(fleet)
+    }
+
+    /// The kubeconfig written at start.
+    pub fn kubeconfig_path(&self) -> &Path {
+        &self.kubeconfig_path
+    }
+
+    /// The fleet CA (PEM) that signed every cluster's serving certificate; the
+    /// kubeconfig carries it too.
+    pub fn ca_certificate_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<&SimCluster> {
+        self.clusters.iter().find(|c| c.name() == name)
+    }
+
+    /// All clusters, in spec order.
+    pub fn clusters(&self) -> &[SimCluster] {
+        &self.clusters
+    }
+
+    /// Stop every server: open watches end, connections get a short grace period,
+    /// then the tasks are aborted. The kubeconfig is left in place (the caller owns
+    /// its path).
+    pub async fn shutdown(self) -> Result<(), SimError> {
+        let _ = self.shutdown.send(true);
+        let mut first_error = None;
+        for cluster in &self.clusters {
+            let instance = cluster.server.lock().await.take();
+            let Some(instance) = instance else {
+                continue;
+            };
+            if let Err(source) = instance.stop(cluster.name(), SHUTDOWN_GRACE).await {
+                first_error.get_or_insert(SimError::ServerTask {
+                    cluster: cluster.name().to_string(),
+                    source,
+                });
+            }
+        }
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_validation() {
+        let path = PathBuf::from("unused");
+        assert!(matches!(
+            FleetSpec::new(&path).validate(),
+            Err(SimError::NoClusters)
+        ));
+        let twice = FleetSpec::new(&path)
+            .cluster(ClusterSpec::new("a"))
+            .cluster(ClusterSpec::new("a"));
+        assert!(matches!(
+            twice.validate(),
+            Err(SimError::DuplicateCluster { .. })
+        ));
+        let bad = FleetSpec::new(&path).cluster(ClusterSpec::new("Bad_Name"));
+        assert!(matches!(
+            bad.validate(),
+            Err(SimError::InvalidClusterName { .. })
+        ));
+        FleetSpec::demo(&path).validate().expect("demo is valid");
+        assert_eq!(FleetSpec::demo(&path).clusters[0].name, "hub");
+    }
+}
