@@ -21,6 +21,9 @@ pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result
             .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
     }
     let spec = fleet_spec(kubeconfig, clusters);
+    // Handlers go in before the banner: whoever reads "Ctrl-C stops the
+    // fleet" may press it at once, and must get a clean shutdown.
+    let shutdown = ShutdownSignals::install()?;
     let fleet = Fleet::start(spec).await?;
 
     println!("simulated fleet running:");
@@ -43,7 +46,7 @@ pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result
     println!("read-only:  kubectl --kubeconfig {path} --context <cluster>-readonly get pods -A");
     println!("Ctrl-C stops the fleet.");
 
-    shutdown_signal().await;
+    shutdown.wait().await;
     eprintln!("stopping the simulated fleet");
     fleet.shutdown().await?;
     Ok(ExitCode::SUCCESS)
@@ -71,17 +74,40 @@ fn fleet_spec(kubeconfig: PathBuf, names: &[String]) -> FleetSpec {
     })
 }
 
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, registered when installed (not when first awaited).
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> color_eyre::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(ShutdownSignals {
+                interrupt: signal(SignalKind::interrupt())
+                    .wrap_err("cannot install the SIGINT handler")?,
+                terminate: signal(SignalKind::terminate())
+                    .wrap_err("cannot install the SIGTERM handler")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(ShutdownSignals {})
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
