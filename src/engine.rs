@@ -5,6 +5,7 @@
 //! simulated fleet; it speaks typed errors and plain data so every front end
 //! can use it.
 
+pub mod appset;
 pub mod error_chain;
 pub mod health;
 pub mod manifest;

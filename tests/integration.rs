@@ -4,6 +4,7 @@ mod integration {
     pub mod gitops_repo;
     pub mod support;
 
+    mod appset;
     mod architecture;
     mod cli;
     mod health;

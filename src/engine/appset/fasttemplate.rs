@@ -1,0 +1,118 @@
+//! Argo CD's default templating: `{{param}}` replaced by the parameter's
+//! string value, one template string at a time.
+//!
+//! As in Argo (fasttemplate with `{{`/`}}` tags): the tag is trimmed of
+//! spaces before lookup, so `{{ name }}` works; a tag naming no parameter,
+//! or a parameter that is not a string, is written back exactly as it was,
+//! so an unresolved `{{x}}` stays in the output; a `{{` without `}}` is an
+//! error.
+
+use serde_json::Value;
+
+use super::error::TemplateError;
+use super::params::Params;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Tag {
+        /// The tag as written between the braces.
+        raw: String,
+        /// The parameter name (trimmed).
+        key: String,
+    },
+}
+
+/// A parsed template string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastTemplate {
+    parts: Vec<Part>,
+}
+
+impl FastTemplate {
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let mut parts = Vec::new();
+        let mut pos = 0;
+        while let Some(found) = text[pos..].find("{{") {
+            let start = pos + found;
+            if start > pos {
+                parts.push(Part::Text(text[pos..start].to_string()));
+            }
+            let Some(close) = text[start + 2..].find("}}") else {
+                return Err(TemplateError::Unclosed { offset: start });
+            };
+            let raw = &text[start + 2..start + 2 + close];
+            parts.push(Part::Tag {
+                raw: raw.to_string(),
+                key: raw.trim().to_string(),
+            });
+            pos = start + 2 + close + 2;
+        }
+        if pos < text.len() {
+            parts.push(Part::Text(text[pos..].to_string()));
+        }
+        Ok(FastTemplate { parts })
+    }
+
+    /// The text, when there is no tag at all.
+    pub fn static_text(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [] => Some(""),
+            [Part::Text(text)] => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, params: &Params) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Tag { raw, key } => match params.get(key) {
+                    Some(Value::String(value)) if !key.is_empty() => out.push_str(value),
+                    _ => {
+                        out.push_str("{{");
+                        out.push_str(raw);
+                        out.push_str("}}");
+                    }
+                },
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(value: Value) -> Params {
+        Params(value.as_object().cloned().unwrap())
+    }
+
+    #[test]
+    fn replaces_known_and_keeps_unknown_tags() {
+        let template = FastTemplate::parse("{{name}}-{{ path.basename }}/{{nope}}/{{}}").unwrap();
+        let out = template.render(&params(json!({"name": "web", "path.basename": "prod"})));
+        assert_eq!(out, "web-prod/{{nope}}/{{}}");
+    }
+
+    #[test]
+    fn values_are_inserted_verbatim() {
+        let template = FastTemplate::parse("x: {{v}}").unwrap();
+        assert_eq!(template.render(&params(json!({"v": "a\"b"}))), "x: a\"b");
+        assert_eq!(
+            FastTemplate::parse("plain").unwrap().static_text(),
+            Some("plain")
+        );
+    }
+
+    #[test]
+    fn unclosed_tag_is_an_error() {
+        assert_eq!(
+            FastTemplate::parse("ab{{name").unwrap_err(),
+            TemplateError::Unclosed { offset: 2 }
+        );
+    }
+}
