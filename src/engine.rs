@@ -6,6 +6,7 @@
 //! can use it.
 
 pub mod appset;
+pub mod diff;
 pub mod error_chain;
 pub mod health;
 pub mod manifest;

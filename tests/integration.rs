@@ -7,6 +7,7 @@ mod integration {
     mod appset;
     mod architecture;
     mod cli;
+    mod diff;
     mod health;
     mod model;
     mod render;
