@@ -8,6 +8,7 @@ use std::fmt;
 pub mod action;
 pub mod key;
 pub mod keymap;
+mod layered;
 pub mod theme;
 
 /// Where in a theme or keymap file something is wrong (both 1-based), so that

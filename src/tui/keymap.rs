@@ -25,6 +25,7 @@ use toml::Spanned;
 
 use super::action::{Action, UNBIND};
 use super::key::KeyChord;
+use super::layered::{self, Layered};
 use super::{Position, at};
 
 /// Where a key is pressed: one per view, plus the modal dialogs.
@@ -199,16 +200,7 @@ impl Keymap {
 
     /// A shipped keymap (`default`).
     pub fn by_name(name: &str) -> Result<Keymap, KeymapError> {
-        let (name, text) = SHIPPED
-            .iter()
-            .find(|(known, _)| *known == name)
-            .ok_or_else(|| KeymapError::UnknownKeymap {
-                name: name.to_owned(),
-            })?;
-        let file = PathBuf::from(format!("keymaps/{name}.toml"));
-        let mut keymap = Keymap::empty().patched(text, &file)?;
-        keymap.name = (*name).to_owned();
-        Ok(keymap)
+        layered::shipped(name)
     }
 
     /// The shipped keymap `name` with the user file (if any) on top. Always
@@ -216,33 +208,7 @@ impl Keymap {
     /// name falls back to `default` (the user file still applies); a broken
     /// user file is ignored as a whole.
     pub fn load(name: &str, user_file: Option<&Path>) -> (Keymap, Vec<KeymapError>) {
-        let mut errors = Vec::new();
-        let base = match Keymap::by_name(name) {
-            Ok(keymap) => keymap,
-            Err(error) => {
-                errors.push(error);
-                Keymap::by_name("default").unwrap_or_else(|error| {
-                    errors.push(error);
-                    Keymap::empty()
-                })
-            }
-        };
-        let Some(file) = user_file else {
-            return (base, errors);
-        };
-        let patched = std::fs::read_to_string(file)
-            .map_err(|source| KeymapError::Read {
-                file: file.to_owned(),
-                source,
-            })
-            .and_then(|text| base.patched(&text, file));
-        match patched {
-            Ok(keymap) => (keymap, errors),
-            Err(error) => {
-                errors.push(error);
-                (base, errors)
-            }
-        }
+        layered::load(name, user_file)
     }
 
     /// This keymap with a keymap file applied on top (`file` is only used in
@@ -463,6 +429,37 @@ impl<'de> Deserialize<'de> for ActionSpec {
         name.parse()
             .map(|action| ActionSpec(Some(action)))
             .map_err(de::Error::custom)
+    }
+}
+
+impl Layered for Keymap {
+    type Error = KeymapError;
+    const SHIPPED: &'static [(&'static str, &'static str)] = SHIPPED;
+    const FOLDER: &'static str = "keymaps";
+
+    fn blank() -> Self {
+        Keymap::empty()
+    }
+
+    fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+    }
+
+    fn patched(&self, text: &str, file: &Path) -> Result<Self, Self::Error> {
+        Keymap::patched(self, text, file)
+    }
+
+    fn unknown(name: &str) -> Self::Error {
+        KeymapError::UnknownKeymap {
+            name: name.to_owned(),
+        }
+    }
+
+    fn unreadable(file: &Path, source: std::io::Error) -> Self::Error {
+        KeymapError::Read {
+            file: file.to_owned(),
+            source,
+        }
     }
 }
 

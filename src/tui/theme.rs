@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use thiserror::Error;
 
+use super::layered::{self, Layered};
 use super::{Position, at};
 
 macro_rules! slots {
@@ -176,16 +177,7 @@ impl Theme {
 
     /// A shipped theme: `default` (dark), `light` or `mono` (no colours).
     pub fn by_name(name: &str) -> Result<Theme, ThemeError> {
-        let (name, text) = SHIPPED
-            .iter()
-            .find(|(known, _)| *known == name)
-            .ok_or_else(|| ThemeError::UnknownTheme {
-                name: name.to_owned(),
-            })?;
-        let file = PathBuf::from(format!("themes/{name}.toml"));
-        let mut theme = Theme::plain().patched(text, &file)?;
-        theme.name = (*name).to_owned();
-        Ok(theme)
+        layered::shipped(name)
     }
 
     /// The shipped theme `name` with the user file (if any) on top. Always
@@ -193,33 +185,7 @@ impl Theme {
     /// name falls back to `default` (the user file still applies); a broken
     /// user file is ignored as a whole, leaving the shipped theme.
     pub fn load(name: &str, user_file: Option<&Path>) -> (Theme, Vec<ThemeError>) {
-        let mut errors = Vec::new();
-        let base = match Theme::by_name(name) {
-            Ok(theme) => theme,
-            Err(error) => {
-                errors.push(error);
-                Theme::by_name("default").unwrap_or_else(|error| {
-                    errors.push(error);
-                    Theme::plain()
-                })
-            }
-        };
-        let Some(file) = user_file else {
-            return (base, errors);
-        };
-        let patched = std::fs::read_to_string(file)
-            .map_err(|source| ThemeError::Read {
-                file: file.to_owned(),
-                source,
-            })
-            .and_then(|text| base.patched(&text, file));
-        match patched {
-            Ok(theme) => (theme, errors),
-            Err(error) => {
-                errors.push(error);
-                (base, errors)
-            }
-        }
+        layered::load(name, user_file)
     }
 
     /// This theme with a theme file's slots applied on top (`file` is only
@@ -456,6 +422,37 @@ fn modifier_named<E: de::Error>(text: &str) -> Result<Modifier, E> {
                 known.join(", ")
             ))
         })
+}
+
+impl Layered for Theme {
+    type Error = ThemeError;
+    const SHIPPED: &'static [(&'static str, &'static str)] = SHIPPED;
+    const FOLDER: &'static str = "themes";
+
+    fn blank() -> Self {
+        Theme::plain()
+    }
+
+    fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+    }
+
+    fn patched(&self, text: &str, file: &Path) -> Result<Self, Self::Error> {
+        Theme::patched(self, text, file)
+    }
+
+    fn unknown(name: &str) -> Self::Error {
+        ThemeError::UnknownTheme {
+            name: name.to_owned(),
+        }
+    }
+
+    fn unreadable(file: &Path, source: std::io::Error) -> Self::Error {
+        ThemeError::Read {
+            file: file.to_owned(),
+            source,
+        }
+    }
 }
 
 #[cfg(test)]
