@@ -1,9 +1,10 @@
 //! From a source tree at a commit to desired objects.
 //!
-//! Each source type has its own renderer (plain directory today; Kustomize
-//! and Helm come next). Renderers read through [`SourceTree`], never the file
-//! system, so many revisions can render at once, and their results are
-//! cached by (repository, commit, path, options): a commit never changes.
+//! Each source type has its own renderer (plain directory and native
+//! Kustomize today; Helm comes next). Renderers read through [`SourceTree`],
+//! never the file system, so many revisions can render at once, and their
+//! results are cached by (repository, commit, path, options): a commit never
+//! changes.
 //!
 //! [`SourceTree`]: crate::engine::source::SourceTree
 
@@ -11,6 +12,7 @@ mod application;
 mod cache;
 mod directory;
 mod error;
+pub mod kustomize;
 mod manifest_file;
 mod source_render;
 
@@ -20,6 +22,7 @@ pub use application::{
 pub use cache::{RenderCache, RenderKey};
 pub use directory::{DirectoryLoad, DirectoryOptions, load_directory, render_directory};
 pub use error::{FileError, RenderError};
+pub use kustomize::{KustomizeError, render_kustomization};
 pub use manifest_file::parse_manifest_file;
 pub use source_render::{
     KUSTOMIZATION_FILES, SourceType, detect_source_type, directory_options, render_source,

@@ -162,7 +162,7 @@ fn broken_manifest_fails_render_but_apps_still_lists_the_rest() {
 }
 
 #[test]
-fn kustomize_app_says_it_cannot_be_rendered_yet() {
+fn kustomize_app_renders_its_overlay() {
     let repo = gitops_repo();
     let output = Home::new().run(&[
         "render",
@@ -170,10 +170,23 @@ fn kustomize_app_says_it_cannot_be_rendered_yet() {
         "--repo",
         repo.path().to_str().unwrap(),
     ]);
-    assert!(!output.status.success());
-    let message = stderr(&output);
-    assert!(message.contains("Kustomize source"), "{message}");
-    assert!(message.contains("cannot render yet"), "{message}");
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    let service = text.find("kind: Service").expect("a Service");
+    let deployment = text.find("kind: Deployment").expect("a Deployment");
+    assert!(
+        service < deployment,
+        "kustomize order: Service first\n{text}"
+    );
+    assert_eq!(
+        text.matches("namespace: guestbook-dev").count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("apps/guestbook/base/deployment.yaml (document 1"),
+        "{text}"
+    );
 }
 
 #[test]

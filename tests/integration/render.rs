@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use fleetdeck::engine::render::{
-    AppRenderError, RenderCache, RenderError, load_catalog, render_application,
+    AppRenderError, KustomizeError, RenderCache, RenderError, load_catalog, render_application,
 };
 use fleetdeck::engine::source::{LocalFirstResolver, RepoCache, RepoPath};
 
@@ -126,7 +126,7 @@ fn directory_app_renders_from_its_repo_url_through_the_local_checkout() {
 }
 
 #[test]
-fn kustomize_and_broken_sources_fail_clearly() {
+fn kustomize_overlays_render_and_broken_sources_fail_clearly() {
     let repo = gitops_repo();
     repo.write(
         "apps/redis/bad.yaml",
@@ -141,18 +141,50 @@ fn kustomize_and_broken_sources_fail_clearly() {
     resolver.alias_with_remotes(opened);
     let cache = RenderCache::new(8);
 
+    // The dev overlay renders natively, in kustomize's order (Service
+    // before Deployment), moved to the overlay's namespace.
     let guestbook = &catalog.catalog.applications[0].value;
+    let sources = render_application(guestbook, &resolver, &cache).unwrap();
+    let objects: Vec<String> = sources[0]
+        .manifests
+        .iter()
+        .map(|manifest| manifest.key().to_string())
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            "Service/guestbook-dev/guestbook",
+            "Deployment.apps/guestbook-dev/guestbook"
+        ]
+    );
+    let deployment = &sources[0].manifests[1];
+    assert_eq!(deployment.object["spec"]["replicas"], 1);
+    assert_eq!(
+        &*deployment.origin.file,
+        "apps/guestbook/base/deployment.yaml"
+    );
+
+    // A kustomization the renderer cannot honour fails with a typed error
+    // naming the file and the field.
+    repo.write(
+        "apps/guestbook/overlays/dev/kustomization.yaml",
+        "resources:\n  - ../../base\nhelmCharts:\n  - name: x\n",
+    );
+    repo.commit("Use a Helm chart in the overlay");
     let error = render_application(guestbook, &resolver, &cache).unwrap_err();
     let AppRenderError::Source { source, .. } = &error else {
         panic!("expected a source error, got {error}");
     };
     assert!(matches!(
         **source,
-        RenderError::Unsupported {
-            tool: "Kustomize",
-            ..
-        }
+        RenderError::Kustomize(KustomizeError::UnsupportedField { .. })
     ));
+    assert!(
+        error.to_string().contains(
+            "apps/guestbook/overlays/dev/kustomization.yaml: unsupported field 'helmCharts'"
+        ),
+        "{error}"
+    );
     assert!(
         error.to_string().contains("application guestbook-dev"),
         "{error}"

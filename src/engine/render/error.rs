@@ -51,6 +51,10 @@ pub enum RenderError {
         tool: &'static str,
     },
 
+    /// A Kustomize source could not be built.
+    #[error(transparent)]
+    Kustomize(#[from] super::KustomizeError),
+
     /// An include or exclude pattern is not a valid glob.
     #[error("invalid directory {field} pattern '{pattern}': {message}")]
     InvalidGlob {

@@ -4,10 +4,10 @@
 //! Argo CD decides the type from the source's explicit fields first (`chart`,
 //! `helm`, `kustomize`, `plugin`) and otherwise from the files at the path:
 //! `Chart.yaml` means Helm, a kustomization file means Kustomize, anything
-//! else is a plain directory. Only directories render today; the other types
-//! fail clearly, so no app is ever applied half-rendered.
+//! else is a plain directory. Directories and Kustomize render natively; the
+//! other types fail clearly, so no app is ever applied half-rendered.
 
-use super::{DirectoryOptions, RenderError, render_directory};
+use super::{DirectoryOptions, RenderError, render_directory, render_kustomization};
 use crate::engine::manifest::Manifest;
 use crate::engine::model::ApplicationSource;
 use crate::engine::source::{RepoPath, SourceTree};
@@ -77,6 +77,11 @@ pub fn render_source(
     }
     match detect_source_type(tree, source, &path)? {
         SourceType::Directory => render_directory(tree, &path, &directory_options(source)),
+        SourceType::Kustomize => Ok(render_kustomization(
+            tree,
+            &path,
+            source.kustomize.as_ref(),
+        )?),
         other => Err(RenderError::Unsupported {
             tree: tree.describe(),
             path,
