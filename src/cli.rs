@@ -62,6 +62,9 @@ pub struct GlobalArgs {
     /// Never write to a cluster, whatever the config says.
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// The helm binary for Helm sources [default: `tools.helm`, else helm on PATH].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub helm: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -40,6 +40,50 @@ pub struct Config {
     pub hub: Option<String>,
     #[serde(default)]
     pub ui: UiConfig,
+    /// External renderer binaries (helm, an optional external kustomize).
+    #[serde(default, skip_serializing_if = "ToolsConfig::is_empty")]
+    pub tools: ToolsConfig,
+}
+
+/// External binaries used to render sources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ToolsConfig {
+    /// The `helm` binary for Helm sources; defaults to `helm` on `PATH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<PathBuf>,
+    /// Build Kustomize sources with this binary instead of the native
+    /// renderer (an escape hatch; off by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kustomize: Option<KustomizeToolConfig>,
+    /// Seconds one external render may take before it is stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+}
+
+impl ToolsConfig {
+    fn is_empty(&self) -> bool {
+        self == &ToolsConfig::default()
+    }
+}
+
+/// An external Kustomize binary and the command line it takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeToolConfig {
+    pub binary: PathBuf,
+    /// `kustomize` runs `<binary> build <dir>`; `kubectl` runs
+    /// `<binary> kustomize <dir>`.
+    #[serde(default)]
+    pub mode: KustomizeToolMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KustomizeToolMode {
+    #[default]
+    Kustomize,
+    Kubectl,
 }
 
 /// One Git repository and where its Argo CD resources live.
@@ -185,6 +229,11 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
+        if self.tools.timeout_seconds == Some(0) {
+            return Err(invalid(
+                "tools.timeoutSeconds must be at least 1".to_string(),
+            ));
+        }
         for (index, repo) in self.repos.iter().enumerate() {
             if repo.url.trim().is_empty() {
                 return Err(invalid(format!("repos[{index}].url is empty")));
@@ -264,6 +313,33 @@ mod tests {
     fn syntax_error_names_line() {
         let error = parse("operator: bob\nrepos: [\n").unwrap_err();
         assert!(matches!(error, ConfigError::Syntax { .. }), "{error}");
+    }
+
+    #[test]
+    fn tools_section_parses_and_rejects_unknown_modes() {
+        let config = parse(
+            "tools:\n  helm: /opt/helm/bin/helm\n  kustomize: {binary: /usr/bin/kubectl, mode: kubectl}\n  timeoutSeconds: 30\n",
+        )
+        .unwrap();
+        assert_eq!(config.tools.helm, Some(PathBuf::from("/opt/helm/bin/helm")));
+        let kustomize = config.tools.kustomize.unwrap();
+        assert_eq!(kustomize.mode, KustomizeToolMode::Kubectl);
+        assert_eq!(config.tools.timeout_seconds, Some(30));
+
+        let default_mode = parse("tools: {kustomize: {binary: kustomize}}\n").unwrap();
+        assert_eq!(
+            default_mode.tools.kustomize.unwrap().mode,
+            KustomizeToolMode::Kustomize
+        );
+
+        let error = parse("tools:\n  kustomize: {binary: k, mode: oc}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("tools.kustomize.mode"), "{error}");
+        let error = parse("tools: {timeoutSeconds: 0}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("timeoutSeconds"), "{error}");
     }
 
     #[test]

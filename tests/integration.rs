@@ -9,6 +9,7 @@ mod integration {
     mod cli;
     mod diff;
     mod health;
+    mod helm;
     mod kustomize;
     mod model;
     mod render;

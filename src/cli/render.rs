@@ -9,7 +9,7 @@ use color_eyre::eyre::{bail, eyre};
 use super::load::load_catalogs;
 use super::settings::Settings;
 use crate::engine::model::{Application, Located};
-use crate::engine::render::{RenderCache, RenderedSource, render_application};
+use crate::engine::render::{RenderCache, RenderedSource, render_application_with};
 use crate::engine::source::{LocalFirstResolver, RepoCache};
 
 pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<ExitCode> {
@@ -53,13 +53,14 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
 
     let cache_dir = settings.repo_cache_dir()?;
     let catalog_repos: Vec<_> = catalogs.iter().map(|loaded| loaded.repo.clone()).collect();
+    let tools = settings.render_tools.clone();
     let (sources, warnings) = tokio::task::spawn_blocking(move || {
         let cache = RepoCache::new(cache_dir);
         let mut resolver = LocalFirstResolver::new(&cache);
         for repo in catalog_repos {
             resolver.alias_with_remotes(repo);
         }
-        let rendered = render_application(&app, &resolver, &RenderCache::new(16));
+        let rendered = render_application_with(&app, &resolver, &RenderCache::new(16), &tools);
         (rendered, resolver.warnings())
     })
     .await

@@ -1,12 +1,14 @@
 //! The effective settings of one invocation: the config file with the global
 //! flags layered on top.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use color_eyre::eyre::{WrapErr, bail};
 
 use super::{GlobalArgs, ProjectPaths};
-use crate::config::{ClusterConfig, Config, RepoConfig};
+use crate::config::{ClusterConfig, Config, KustomizeToolMode, RepoConfig, ToolsConfig};
+use crate::engine::render::{DEFAULT_TOOL_TIMEOUT, ExternalKustomize, KustomizeMode, RenderTools};
 
 /// Everything a subcommand needs to know, already merged and validated.
 #[derive(Debug, Clone)]
@@ -18,6 +20,8 @@ pub struct Settings {
     pub kubeconfig: Option<PathBuf>,
     pub clusters: Vec<ClusterConfig>,
     pub hub: Option<String>,
+    /// External renderer binaries, resolved once (flags, config, `PATH`).
+    pub render_tools: RenderTools,
     pub paths: ProjectPaths,
 }
 
@@ -75,6 +79,11 @@ impl Settings {
                 .clone()
                 .or_else(|| config.kubeconfig.clone()),
             hub: args.hub.clone().or_else(|| config.hub.clone()),
+            render_tools: render_tools(
+                args.helm.as_deref(),
+                &config.tools,
+                std::env::var_os("PATH").as_deref(),
+            ),
             repos,
             clusters,
             config,
@@ -99,5 +108,93 @@ impl Settings {
         std::fs::create_dir_all(&dir)
             .wrap_err_with(|| format!("cannot create repository cache {}", dir.display()))?;
         Ok(dir)
+    }
+}
+
+/// The external renderer binaries: `--helm` over `tools.helm` over `helm` on
+/// `PATH` (`None` if none, so Helm apps fail alone with "helm binary not
+/// found"); the external kustomize only when configured.
+fn render_tools(
+    helm_flag: Option<&Path>,
+    tools: &ToolsConfig,
+    path_var: Option<&std::ffi::OsStr>,
+) -> RenderTools {
+    let helm = helm_flag
+        .map(Path::to_path_buf)
+        .or_else(|| tools.helm.clone())
+        .or_else(|| find_on_path("helm", path_var));
+    let kustomize = tools.kustomize.as_ref().map(|kustomize| ExternalKustomize {
+        binary: kustomize.binary.clone(),
+        mode: match kustomize.mode {
+            KustomizeToolMode::Kustomize => KustomizeMode::Kustomize,
+            KustomizeToolMode::Kubectl => KustomizeMode::Kubectl,
+        },
+    });
+    RenderTools {
+        helm,
+        kustomize,
+        timeout: tools
+            .timeout_seconds
+            .map_or(DEFAULT_TOOL_TIMEOUT, Duration::from_secs),
+    }
+}
+
+/// The first executable file called `name` in the directories of `path_var`.
+fn find_on_path(name: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path_var?)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_flag_beats_config_beats_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let on_path = dir.path().join("helm");
+        std::fs::write(&on_path, "#!/bin/sh\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&on_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let path_var = std::env::join_paths([dir.path()]).unwrap();
+        let configured = ToolsConfig {
+            helm: Some(PathBuf::from("/opt/helm")),
+            ..ToolsConfig::default()
+        };
+
+        let flag = render_tools(Some(Path::new("/flag/helm")), &configured, Some(&path_var));
+        assert_eq!(flag.helm, Some(PathBuf::from("/flag/helm")));
+        let config = render_tools(None, &configured, Some(&path_var));
+        assert_eq!(config.helm, Some(PathBuf::from("/opt/helm")));
+        let path = render_tools(None, &ToolsConfig::default(), Some(&path_var));
+        assert_eq!(path.helm, Some(on_path));
+        let none = render_tools(None, &ToolsConfig::default(), None);
+        assert_eq!(none.helm, None);
+        assert_eq!(none.kustomize, None);
+        assert_eq!(none.timeout, DEFAULT_TOOL_TIMEOUT);
+    }
+
+    #[test]
+    fn non_executable_files_on_path_are_not_helm() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("helm"), "not a program").unwrap();
+        let path_var = std::env::join_paths([dir.path()]).unwrap();
+        assert_eq!(find_on_path("helm", Some(&path_var)), None);
     }
 }

@@ -4,15 +4,19 @@
 //! These functions are synchronous (git2); async callers run them in
 //! `spawn_blocking`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::source_render::{directory_options, render_source};
-use super::{DirectoryOptions, FileError, RenderCache, RenderError, RenderKey, load_directory};
+use super::source_render::{SourceType, detect_source_type, directory_options, render_source_with};
+use super::{
+    DirectoryOptions, FileError, RenderCache, RenderContext, RenderError, RenderKey, RenderTools,
+    ToolError, load_directory,
+};
 use crate::engine::manifest::Manifest;
-use crate::engine::model::{Application, Catalog};
-use crate::engine::source::{CommitId, Repo, RepoPath, RepoResolver};
+use crate::engine::model::{Application, ApplicationSource, Catalog};
+use crate::engine::source::{CommitId, Repo, RepoPath, RepoResolver, SourceTree};
 
 /// The Argo CD resources found under a path of a repository at one commit.
 #[derive(Debug, Clone)]
@@ -103,13 +107,25 @@ fn describe(errors: &[crate::engine::model::ValidationError]) -> String {
         .join("; ")
 }
 
-/// Renders every source of `app` (a `ref`-only source of a multi-source app
-/// contributes no objects, as in Argo CD). Renders are served from `cache`
-/// when the same (repo, commit, path, options) was rendered before.
+/// Renders every source of `app` with no external tools (Helm sources fail
+/// with "helm binary not found"). See [`render_application_with`].
 pub fn render_application(
     app: &Application,
     repos: &dyn RepoResolver,
     cache: &RenderCache,
+) -> Result<Vec<RenderedSource>, AppRenderError> {
+    render_application_with(app, repos, cache, &RenderTools::default())
+}
+
+/// Renders every source of `app` (a `ref`-only source of a multi-source app
+/// contributes no objects, as in Argo CD), running external binaries from
+/// `tools`. Renders are served from `cache` when the same (repo, commit,
+/// path, options) was rendered before.
+pub fn render_application_with(
+    app: &Application,
+    repos: &dyn RepoResolver,
+    cache: &RenderCache,
+    tools: &RenderTools,
 ) -> Result<Vec<RenderedSource>, AppRenderError> {
     let errors = app.validate();
     if !errors.is_empty() {
@@ -130,22 +146,41 @@ pub fn render_application(
             revision: revision.clone(),
             source: Box::new(error),
         };
+        if source.is_helm_chart() {
+            // A chart repository is not Git: refuse before trying to clone it.
+            return Err(fail(
+                ToolError::RemoteChart {
+                    repo_url: source.repo_url.clone(),
+                    chart: source.chart.clone(),
+                    version: revision.clone(),
+                }
+                .into(),
+            ));
+        }
         let repo = repos
             .repo_for(&source.repo_url)
             .map_err(|e| fail(e.into()))?;
         let commit = repo.resolve(&revision).map_err(|e| fail(e.into()))?;
         let path = RepoPath::new(&source.path).map_err(|e| fail(e.into()))?;
+        let refs = referenced_files(app, source, repos).map_err(fail)?;
+        let context = RenderContext {
+            app_name: app.name(),
+            namespace: &app.spec.destination.namespace,
+            tools,
+            ref_files: &refs.files,
+        };
+        let tree = repo.tree(commit).map_err(|e| fail(e.into()))?;
+        // The type decides which Application facts and tools belong in the
+        // key; listing one directory is cheap next to any render.
+        let source_type = detect_source_type(&tree, source, &path).map_err(fail)?;
         let key = RenderKey {
             repo: repo.name().to_string(),
             commit,
             path: path.clone(),
-            options: cache_options(source),
+            options: cache_options(source, source_type, &context, &refs.commits),
         };
         let manifests = cache
-            .get_or_render(key, || -> Result<_, RenderError> {
-                let tree = repo.tree(commit)?;
-                render_source(&tree, source)
-            })
+            .get_or_render(key, || render_source_with(&tree, source, &context))
             .map_err(fail)?;
         rendered.push(RenderedSource {
             repo_url: source.repo_url.clone(),
@@ -158,9 +193,78 @@ pub fn render_application(
     Ok(rendered)
 }
 
-/// Everything besides (repo, commit, path) that changes a render's output.
-fn cache_options(source: &crate::engine::model::ApplicationSource) -> String {
-    let options: (DirectoryOptions, _, _) =
-        (directory_options(source), &source.kustomize, &source.helm);
-    serde_json::to_string(&options).unwrap_or_default()
+/// The `$ref/...` value files of one source, read from the sources that
+/// define those refs, and the commits they were read at.
+#[derive(Debug, Default)]
+struct ReferencedFiles {
+    /// Keyed by the text written in `valueFiles`.
+    files: BTreeMap<String, Vec<u8>>,
+    /// `(ref, repository, commit)` per ref used: part of the cache key, as a
+    /// new commit of a values repo changes the render.
+    commits: Vec<(String, String, String)>,
+}
+
+fn referenced_files(
+    app: &Application,
+    source: &ApplicationSource,
+    repos: &dyn RepoResolver,
+) -> Result<ReferencedFiles, RenderError> {
+    let mut found = ReferencedFiles::default();
+    for (ref_name, file) in source.referenced_value_files() {
+        let written = format!("${ref_name}/{file}");
+        let Some(defining) = app
+            .sources()
+            .iter()
+            .find(|other| other.ref_name == ref_name)
+        else {
+            return Err(ToolError::UnknownValuesRef {
+                file: written,
+                ref_name: ref_name.to_string(),
+            }
+            .into());
+        };
+        let repo = repos.repo_for(&defining.repo_url)?;
+        let commit = repo.resolve(defining.target_revision_or_head())?;
+        let tree = repo.tree(commit)?;
+        // A missing file is left out; the Helm renderer reports it (or skips
+        // it under ignoreMissingValueFiles) like any other value file.
+        if let Some(bytes) = tree.read_file(&RepoPath::new(file)?)? {
+            found.files.insert(written, bytes);
+        }
+        let entry = (
+            ref_name.to_string(),
+            repo.name().to_string(),
+            commit.to_string(),
+        );
+        if !found.commits.contains(&entry) {
+            found.commits.push(entry);
+        }
+    }
+    Ok(found)
+}
+
+/// Everything besides (repo, commit, path) that changes a render's output:
+/// the source's options and, for Helm, the Application facts it defaults
+/// from (release name, namespace) and the commits of `$ref` sources, plus
+/// the external binary used. Directory and native Kustomize keys hold no
+/// app facts, so many apps rendering one path share a render.
+fn cache_options(
+    source: &ApplicationSource,
+    source_type: SourceType,
+    context: &RenderContext<'_>,
+    ref_commits: &[(String, String, String)],
+) -> String {
+    let helm = source_type == SourceType::Helm;
+    let kustomize = source_type == SourceType::Kustomize;
+    let options = serde_json::json!({
+        "directory": directory_options(source),
+        "kustomize": &source.kustomize,
+        "helm": &source.helm,
+        "app": if helm { context.app_name } else { "" },
+        "namespace": if helm { context.namespace } else { "" },
+        "refs": ref_commits,
+        "helmBinary": if helm { context.tools.helm.as_ref() } else { None },
+        "kustomizeBinary": if kustomize { context.tools.kustomize.as_ref() } else { None },
+    });
+    options.to_string()
 }

@@ -55,6 +55,10 @@ pub enum RenderError {
     #[error(transparent)]
     Kustomize(#[from] super::KustomizeError),
 
+    /// An external renderer (helm, kustomize) could not run or failed.
+    #[error(transparent)]
+    Tool(#[from] super::ToolError),
+
     /// An include or exclude pattern is not a valid glob.
     #[error("invalid directory {field} pattern '{pattern}': {message}")]
     InvalidGlob {

@@ -4,10 +4,16 @@
 //! Argo CD decides the type from the source's explicit fields first (`chart`,
 //! `helm`, `kustomize`, `plugin`) and otherwise from the files at the path:
 //! `Chart.yaml` means Helm, a kustomization file means Kustomize, anything
-//! else is a plain directory. Directories and Kustomize render natively; the
-//! other types fail clearly, so no app is ever applied half-rendered.
+//! else is a plain directory. Directories and Kustomize render natively, Helm
+//! (and Kustomize, when configured) through external binaries; plugins fail
+//! clearly, so no app is ever applied half-rendered.
 
-use super::{DirectoryOptions, RenderError, render_directory, render_kustomization};
+use std::collections::BTreeMap;
+
+use super::{
+    DirectoryOptions, RenderContext, RenderError, RenderTools, render_directory,
+    render_external_kustomize, render_helm, render_kustomization,
+};
 use crate::engine::manifest::Manifest;
 use crate::engine::model::ApplicationSource;
 use crate::engine::source::{RepoPath, SourceTree};
@@ -62,10 +68,29 @@ pub fn detect_source_type(
     }
 }
 
-/// Renders one source from `tree` (the source's repository at its commit).
+/// Renders one source from `tree` (the source's repository at its commit)
+/// with no external tools and no Application context: Helm sources fail
+/// with "helm binary not found". See [`render_source_with`].
 pub fn render_source(
     tree: &dyn SourceTree,
     source: &ApplicationSource,
+) -> Result<Vec<Manifest>, RenderError> {
+    let tools = RenderTools::default();
+    let ref_files = BTreeMap::new();
+    let context = RenderContext {
+        app_name: "",
+        namespace: "",
+        tools: &tools,
+        ref_files: &ref_files,
+    };
+    render_source_with(tree, source, &context)
+}
+
+/// Renders one source from `tree` for the Application described by `context`.
+pub fn render_source_with(
+    tree: &dyn SourceTree,
+    source: &ApplicationSource,
+    context: &RenderContext<'_>,
 ) -> Result<Vec<Manifest>, RenderError> {
     let path = RepoPath::new(&source.path)?;
     if source.is_helm_chart() {
@@ -77,11 +102,17 @@ pub fn render_source(
     }
     match detect_source_type(tree, source, &path)? {
         SourceType::Directory => render_directory(tree, &path, &directory_options(source)),
-        SourceType::Kustomize => Ok(render_kustomization(
-            tree,
-            &path,
-            source.kustomize.as_ref(),
-        )?),
+        SourceType::Kustomize => match &context.tools.kustomize {
+            Some(external) => {
+                render_external_kustomize(tree, source, &path, external, context.tools.timeout)
+            }
+            None => Ok(render_kustomization(
+                tree,
+                &path,
+                source.kustomize.as_ref(),
+            )?),
+        },
+        SourceType::Helm => render_helm(tree, source, &path, context),
         other => Err(RenderError::Unsupported {
             tree: tree.describe(),
             path,
