@@ -28,8 +28,13 @@
 //! - Keyed lists for strategic merge and apply use one key each (containers, volumes,
 //!   env by name; container ports by containerPort, service ports by port;
 //!   volumeMounts by mountPath; conditions by type).
-//! - No controllers yet: Deployments get no ReplicaSets, Pods stay Pending, Services get
-//!   no clusterIP.
+//! - Controllers ([`FleetSpec::controllers`], on in [`FleetSpec::demo`]) cover
+//!   Deployment → ReplicaSet → Pod, the kubelet's pod status with failure images
+//!   (`:broken`, `:missing`), Jobs (batch Pods of a healthy image succeed after a
+//!   delay), Service and Ingress addresses, PVC binding (no PersistentVolume objects)
+//!   and Namespace phase; not yet StatefulSet, DaemonSet or CronJob. A Service gets its clusterIP
+//!   on the controllers' next pass, not in the create response; ReplicaSets count Ready
+//!   Pods as available (no minReadySeconds).
 //!
 //! Faults are injected per cluster from Rust through [`SimCluster::faults`] (latency,
 //! an error rate: 500, or 429 with Retry-After; dropping open watches) and
@@ -38,6 +43,7 @@
 
 mod apply;
 mod auth;
+mod controllers;
 mod defaults;
 mod delete;
 mod discovery;
@@ -66,6 +72,7 @@ mod validation;
 mod watch;
 mod write;
 
+pub use controllers::SimSpeed;
 pub use error::SimError;
 pub use faults::{FaultError, Faults};
 pub use fleet::{ClusterSpec, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};

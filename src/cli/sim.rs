@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::WrapErr;
 
 use super::settings::Settings;
-use crate::sim::{ClusterSpec, Fleet, FleetSpec};
+use crate::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
 
 /// Starts the fleet, prints how to reach it, and serves until Ctrl-C or
 /// SIGTERM; then shuts every cluster down cleanly.
@@ -63,7 +63,8 @@ fn fleet_spec(kubeconfig: PathBuf, names: &[String]) -> FleetSpec {
     if names.is_empty() {
         return demo;
     }
-    names.iter().fold(FleetSpec::new(kubeconfig), |spec, name| {
+    let spec = FleetSpec::new(kubeconfig).controllers(SimSpeed::HUMAN);
+    names.iter().fold(spec, |spec, name| {
         let cluster = demo
             .clusters
             .iter()

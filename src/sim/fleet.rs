@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, watch};
 use tokio_rustls::TlsAcceptor;
 
+use super::controllers::{self, Clock, ScaledClock, SimSpeed};
 use super::error::SimError;
 use super::faults::Faults;
 use super::instance::{self, ServerInstance};
@@ -67,6 +68,9 @@ pub struct FleetSpec {
     pub kubeconfig_path: PathBuf,
     /// Watch events retained per cluster (see [`DEFAULT_WATCH_HISTORY`]).
     pub watch_history: usize,
+    /// Run the simulated controllers (Deployments roll out, Pods start...) at this
+    /// speed; `None` leaves objects as clients wrote them.
+    pub controllers: Option<SimSpeed>,
 }
 
 impl FleetSpec {
@@ -77,6 +81,7 @@ impl FleetSpec {
             clusters: Vec::new(),
             kubeconfig_path: kubeconfig_path.into(),
             watch_history: DEFAULT_WATCH_HISTORY,
+            controllers: None,
         }
     }
 
@@ -90,9 +95,17 @@ impl FleetSpec {
         self
     }
 
-    /// The demo fleet: a hub plus dev, staging and two production regions.
+    /// Run the simulated controllers at `speed` (see [`SimSpeed`]).
+    pub fn controllers(mut self, speed: SimSpeed) -> Self {
+        self.controllers = Some(speed);
+        self
+    }
+
+    /// The demo fleet: a hub plus dev, staging and two production regions, with the
+    /// controllers at human pace.
     pub fn demo(kubeconfig_path: impl Into<PathBuf>) -> Self {
         FleetSpec::new(kubeconfig_path)
+            .controllers(SimSpeed::HUMAN)
             .cluster(
                 ClusterSpec::new("hub")
                     .label("env", "hub")
@@ -236,6 +249,8 @@ pub struct Fleet {
     kubeconfig_path: PathBuf,
     ca_pem: String,
     shutdown: watch::Sender<bool>,
+    /// The controller tasks, one per cluster when controllers run.
+    controllers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Fleet {
@@ -262,6 +277,7 @@ impl Fleet {
         }
         let tls = tls::generate()?;
         let mut clusters = Vec::new();
+        let mut controller_tasks = Vec::new();
         for (cluster, (listener, address)) in spec.clusters.iter().zip(listeners) {
             let state = Arc::new(ClusterState::new(
                 cluster.name.clone(),
@@ -276,6 +292,15 @@ impl Fleet {
                 tls.acceptor.clone(),
                 shutdown_rx.clone(),
             );
+            if let Some(speed) = spec.controllers {
+                let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(speed));
+                controller_tasks.push(controllers::spawn(
+                    state.clone(),
+                    clock,
+                    speed,
+                    shutdown_rx.clone(),
+                ));
+            }
             tracing::info!(cluster = %cluster.name, %address, "simulated cluster listening");
             clusters.push(SimCluster {
                 state,
@@ -300,6 +325,7 @@ impl Fleet {
             kubeconfig_path: spec.kubeconfig_path.clone(),
             ca_pem: tls.ca_pem,
             shutdown,
+            controllers: controller_tasks,
         };
         kubeconfig::write(&spec.kubeconfig_path, &config)?;
         Ok(fleet)
@@ -328,9 +354,14 @@ impl Fleet {
     /// Stop every server: open watches end, connections get a short grace period,
     /// then the tasks are aborted. The kubeconfig is left in place (the caller owns
     /// its path).
-    pub async fn shutdown(self) -> Result<(), SimError> {
+    pub async fn shutdown(mut self) -> Result<(), SimError> {
         let _ = self.shutdown.send(true);
         let mut first_error = None;
+        for task in std::mem::take(&mut self.controllers) {
+            if let Err(error) = task.await {
+                tracing::warn!(%error, "simulated controllers ended abnormally");
+            }
+        }
         for cluster in &self.clusters {
             let instance = cluster.server.lock().await.take();
             let Some(instance) = instance else {

@@ -54,7 +54,7 @@ fn columns(kind: &ResourceKind) -> Vec<(&'static str, &'static str, Cell)> {
                 let total = o["spec"]["containers"].as_array().map_or(0, Vec::len);
                 json!(format!("{ready}/{total}"))
             }),
-            ("Status", "string", |o| o["status"]["phase"].clone()),
+            ("Status", "string", pod_status_column),
             ("Restarts", "integer", |o| {
                 json!(o["status"]["containerStatuses"].as_array().map_or(0, |s| {
                     s.iter()
@@ -148,6 +148,41 @@ pub(crate) fn table(
     })
 }
 
+/// kubectl's pod STATUS: a container's waiting or terminated reason (the last such
+/// container wins) over the phase, and Terminating while being deleted.
+fn pod_status_column(pod: &Value) -> Value {
+    if pod["metadata"]["deletionTimestamp"].is_string() {
+        return json!("Terminating");
+    }
+    let mut reason = pod["status"]["reason"]
+        .as_str()
+        .or_else(|| pod["status"]["phase"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    for container in pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let state = &container["state"];
+        if let Some(waiting) = state["waiting"]["reason"]
+            .as_str()
+            .filter(|r| !r.is_empty())
+        {
+            reason = waiting.to_string();
+        } else if let Some(terminated) = state["terminated"].as_object() {
+            reason = match terminated.get("reason").and_then(Value::as_str) {
+                Some(r) if !r.is_empty() => r.to_string(),
+                _ => format!(
+                    "ExitCode:{}",
+                    terminated.get("exitCode").unwrap_or(&json!(0))
+                ),
+            };
+        }
+    }
+    json!(reason)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +212,17 @@ mod tests {
             (&json!("2/3"), &json!(3), &json!(2))
         );
         assert!(t["rows"][0]["object"].is_null());
+    }
+
+    #[test]
+    fn pod_status_shows_the_container_reason_as_kubectl_does() {
+        let crash = json!({"status": {"phase": "Running", "containerStatuses": [
+            {"state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}});
+        assert_eq!(pod_status_column(&crash), "CrashLoopBackOff");
+        let running = json!({"status": {"phase": "Running", "containerStatuses": [
+            {"state": {"running": {}}}]}});
+        assert_eq!(pod_status_column(&running), "Running");
+        let deleting = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}});
+        assert_eq!(pod_status_column(&deleting), "Terminating");
     }
 }

@@ -626,3 +626,44 @@ pub(crate) fn commit_update(
     }
     Ok(present(kind, &stored))
 }
+
+/// Create an object on behalf of a simulated controller: the same checks, defaults,
+/// metadata and watch event as an API create (generateName included), with `manager`
+/// recorded in managedFields.
+pub(crate) fn create_internal(
+    store: &mut Store,
+    kind: &ResourceKind,
+    mut object: Value,
+    manager: &str,
+) -> Result<std::sync::Arc<Value>, ApiError> {
+    check_type(kind, &mut object, false)?;
+    let namespace = meta::namespace(&object).to_string();
+    if meta::name(&object).is_empty() {
+        let prefix = object["metadata"]["generateName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = generated_name(store, &prefix);
+        meta::meta_mut(&mut object).insert("name".into(), Value::String(name));
+    }
+    let name = meta::name(&object).to_string();
+    let target = Target {
+        kind,
+        namespace: kind.namespaced.then_some(namespace.as_str()),
+        name: Some(&name),
+        subresource: None,
+    };
+    check_namespace(store, &target, &name)?;
+    if store
+        .get(&kind.storage_key(), target.namespace_or_empty(), &name)
+        .is_some()
+    {
+        return Err(ApiError::already_exists(kind, &name));
+    }
+    prepare_new(store, kind, &mut object);
+    defaults::normalise(kind, &mut object);
+    validation::validate(kind, &object)?;
+    let api_version = kind.api_version();
+    track_update(None, &mut object, &writer(&target, manager, &api_version));
+    Ok(store.put(&kind.storage_key(), object))
+}

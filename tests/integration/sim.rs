@@ -1407,3 +1407,538 @@ async fn a_cluster_goes_down_and_comes_back_with_its_objects() {
     })
     .await;
 }
+
+// ---- Simulated controllers (fast clock) ----
+
+use fleetdeck::engine::health::status::HealthStatus;
+use fleetdeck::engine::health::{self, Health};
+use fleetdeck::sim::SimSpeed;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+
+/// 50 simulated seconds per real second: a pod is Ready about 60 ms after creation.
+const FAST: SimSpeed = SimSpeed::times(50);
+
+async fn cluster_with_controllers() -> (tempfile::TempDir, Fleet, Client) {
+    let (dir, fleet) = start(|path| {
+        FleetSpec::new(path)
+            .cluster(ClusterSpec::new("dev"))
+            .controllers(FAST)
+    })
+    .await;
+    let client = client_for(fleet.kubeconfig_path(), "dev").await;
+    (dir, fleet, client)
+}
+
+/// Poll `name` until `done` holds (the test timeout bounds the wait).
+async fn wait_until<K>(api: &Api<K>, name: &str, done: impl Fn(&K) -> bool) -> K
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    loop {
+        if let Some(object) = api.get_opt(name).await.expect("get")
+            && done(&object)
+        {
+            return object;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn health_of<K: serde::Serialize>(object: &K, api_version: &str, kind: &str) -> Health {
+    let mut value = serde_json::to_value(object).expect("json");
+    value["apiVersion"] = json!(api_version);
+    value["kind"] = json!(kind);
+    health::assess(&value).expect("kind has a health check")
+}
+
+fn condition(deployment: &Deployment, kind: &str) -> Option<(String, String)> {
+    deployment
+        .status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_.as_deref() == Some(kind))
+        .map(|c| {
+            (
+                c.status.clone().unwrap_or_default(),
+                c.reason.clone().unwrap_or_default(),
+            )
+        })
+}
+
+fn rollout_complete(d: &Deployment, replicas: i32) -> bool {
+    let Some(status) = &d.status else {
+        return false;
+    };
+    status.observed_generation == d.metadata.generation
+        && status.updated_replicas == Some(replicas)
+        && status.available_replicas == Some(replicas)
+        && status.replicas == Some(replicas)
+        && condition(d, "Progressing").is_some_and(|(_, reason)| reason == "NewReplicaSetAvailable")
+}
+
+async fn pods_of(client: &Client, app: &str) -> Vec<Pod> {
+    Api::<Pod>::namespaced(client.clone(), "default")
+        .list(&ListParams::default().labels(&format!("app={app}")))
+        .await
+        .expect("list pods")
+        .items
+}
+
+#[tokio::test]
+async fn a_deployment_becomes_available_with_ready_pods() {
+    within_timeout(async {
+        let (_dir, fleet, client) = cluster_with_controllers().await;
+        let deployments = Api::<Deployment>::namespaced(client.clone(), "default");
+        let created = deployments
+            .create(&PostParams::default(), &deployment("web", "nginx:1.27"))
+            .await
+            .expect("create");
+        let created_rv: u64 = created.resource_version().expect("rv").parse().expect("rv");
+        // The controllers' writes reach watchers as MODIFIED events.
+        let mut watch = deployments
+            .watch(
+                &WatchParams::default().fields("metadata.name=web"),
+                &created_rv.to_string(),
+            )
+            .await
+            .expect("watch")
+            .boxed();
+        let mut modified = 0;
+        let mut last_rv = created_rv;
+        let available = loop {
+            match watch.try_next().await.expect("watch").expect("event") {
+                WatchEvent::Modified(d) => {
+                    modified += 1;
+                    let rv: u64 = d.resource_version().expect("rv").parse().expect("rv");
+                    assert!(rv > last_rv, "resourceVersion increases");
+                    last_rv = rv;
+                    if rollout_complete(&d, 2) {
+                        break d;
+                    }
+                }
+                WatchEvent::Bookmark(_) => {}
+                other => panic!("unexpected event {other:?}"),
+            }
+        };
+        assert!(modified >= 2, "{modified} MODIFIED events");
+        assert_eq!(
+            condition(&available, "Available"),
+            Some(("True".into(), "MinimumReplicasAvailable".into()))
+        );
+        assert_eq!(
+            available.status.as_ref().and_then(|s| s.ready_replicas),
+            Some(2)
+        );
+        assert_eq!(
+            health_of(&available, "apps/v1", "Deployment").status,
+            HealthStatus::Healthy
+        );
+
+        let replica_sets = Api::<ReplicaSet>::namespaced(client.clone(), "default")
+            .list(&ListParams::default().labels("app=web"))
+            .await
+            .expect("list")
+            .items;
+        assert_eq!(replica_sets.len(), 1);
+        let rs = &replica_sets[0];
+        let hash = rs.labels()["pod-template-hash"].clone();
+        assert_eq!(rs.name_any(), format!("web-{hash}"));
+        assert_eq!(rs.owner_references()[0].uid, available.uid().expect("uid"));
+        let pods = pods_of(&client, "web").await;
+        assert_eq!(pods.len(), 2);
+        for pod in &pods {
+            assert!(pod.name_any().starts_with(&format!("web-{hash}-")));
+            assert_eq!(pod.labels()["pod-template-hash"], hash);
+            assert_eq!(pod.owner_references()[0].uid, rs.uid().expect("uid"));
+            let status = pod.status.as_ref().expect("status");
+            assert_eq!(status.phase.as_deref(), Some("Running"));
+            assert!(status.pod_ip.is_some());
+            assert_eq!(health_of(pod, "v1", "Pod").status, HealthStatus::Healthy);
+        }
+
+        // Services: a clusterIP, and a load-balancer address after a delay.
+        let services = Api::<Service>::namespaced(client.clone(), "default");
+        let service: Service = serde_json::from_value(json!({
+            "metadata": {"name": "web"},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "web"},
+                "ports": [{"port": 80, "targetPort": 8080}]}
+        }))
+        .expect("service");
+        services
+            .create(&PostParams::default(), &service)
+            .await
+            .expect("create service");
+        let service = wait_until(&services, "web", |s| {
+            s.status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|lb| lb.ingress.as_ref())
+                .is_some_and(|ingress| !ingress.is_empty())
+        })
+        .await;
+        let spec = service.spec.expect("spec");
+        assert!(spec.cluster_ip.expect("clusterIP").starts_with("10.96."));
+        assert!(spec.ports.expect("ports")[0].node_port.is_some());
+        assert_eq!(
+            health_of(&services.get("web").await.expect("get"), "v1", "Service").status,
+            HealthStatus::Healthy
+        );
+        fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failure_images_crash_loop_and_exceed_the_progress_deadline() {
+    within_timeout(async {
+        let (_dir, fleet, client) = cluster_with_controllers().await;
+        let deployments = Api::<Deployment>::namespaced(client.clone(), "default");
+        let mut broken = deployment("crash", "app:broken");
+        broken.spec.progress_deadline_seconds = Some(10);
+        deployments
+            .create(&PostParams::default(), &broken)
+            .await
+            .expect("create");
+        // A missing image: pull errors, and a rollout still within its deadline.
+        deployments
+            .create(&PostParams::default(), &deployment("nopull", "app:missing"))
+            .await
+            .expect("create");
+
+        let pods = Api::<Pod>::namespaced(client.clone(), "default");
+        let crashing = loop {
+            let crashing = pods_of(&client, "crash").await.into_iter().find(|pod| {
+                pod.status
+                    .as_ref()
+                    .and_then(|s| s.container_statuses.as_ref())
+                    .and_then(|c| c.first())
+                    .is_some_and(|c| {
+                        c.restart_count >= 2
+                            && c.state
+                                .as_ref()
+                                .and_then(|s| s.waiting.as_ref())
+                                .and_then(|w| w.reason.as_deref())
+                                == Some("CrashLoopBackOff")
+                    })
+            });
+            if let Some(pod) = crashing {
+                break pod;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        let container = &crashing
+            .status
+            .as_ref()
+            .expect("status")
+            .container_statuses
+            .as_ref()
+            .expect("statuses")[0];
+        let last = container
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .expect("last termination");
+        assert_eq!(last.exit_code, 1);
+        assert_eq!(
+            crashing.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Running")
+        );
+        let pod_health = health_of(&crashing, "v1", "Pod");
+        assert_eq!(pod_health.status, HealthStatus::Degraded);
+        assert!(pod_health.message.contains("back-off"), "{pod_health:?}");
+
+        let exceeded = wait_until(&deployments, "crash", |d| {
+            condition(d, "Progressing") == Some(("False".into(), "ProgressDeadlineExceeded".into()))
+        })
+        .await;
+        assert_eq!(
+            condition(&exceeded, "Available"),
+            Some(("False".into(), "MinimumReplicasUnavailable".into()))
+        );
+        assert_eq!(
+            health_of(&exceeded, "apps/v1", "Deployment").status,
+            HealthStatus::Degraded
+        );
+
+        let pulling = loop {
+            let found = pods_of(&client, "nopull").await.into_iter().find(|pod| {
+                pod.status
+                    .as_ref()
+                    .and_then(|s| s.container_statuses.as_ref())
+                    .and_then(|c| c.first())
+                    .and_then(|c| c.state.as_ref())
+                    .and_then(|s| s.waiting.as_ref())
+                    .and_then(|w| w.reason.as_deref())
+                    .is_some_and(|r| r == "ErrImagePull" || r == "ImagePullBackOff")
+            });
+            if let Some(pod) = found {
+                break pod;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        assert_eq!(
+            pulling.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Pending")
+        );
+        assert_eq!(
+            health_of(&pulling, "v1", "Pod").status,
+            HealthStatus::Degraded
+        );
+        let nopull = deployments.get("nopull").await.expect("get");
+        assert_eq!(
+            condition(&nopull, "Progressing").map(|(status, _)| status),
+            Some("True".into())
+        );
+        assert_eq!(
+            health_of(&nopull, "apps/v1", "Deployment").status,
+            HealthStatus::Progressing
+        );
+        drop(pods);
+        fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rolling_update_replaces_pods_with_the_new_template_hash() {
+    within_timeout(async {
+        let (_dir, fleet, client) = cluster_with_controllers().await;
+        let deployments = Api::<Deployment>::namespaced(client.clone(), "default");
+        let mut roll = deployment("roll", "app:1");
+        roll.spec.replicas = Some(4);
+        deployments
+            .create(&PostParams::default(), &roll)
+            .await
+            .expect("create");
+        let first = wait_until(&deployments, "roll", |d| rollout_complete(d, 4)).await;
+        let old_hash = pods_of(&client, "roll").await[0].labels()["pod-template-hash"].clone();
+        assert_eq!(
+            first.annotations()["deployment.kubernetes.io/revision"],
+            "1"
+        );
+
+        deployments
+            .patch(
+                "roll",
+                &PatchParams::default(),
+                &Patch::Strategic(json!({"spec": {"template": {"spec": {
+                    "containers": [{"name": "app", "image": "app:2"}]}}}})),
+            )
+            .await
+            .expect("set image");
+        // maxSurge 25 % of 4 = 1, maxUnavailable 1: never more than 5 pods, never
+        // fewer than 3 ready ones.
+        let mut most = 0;
+        let mut fewest_ready = usize::MAX;
+        let mut mixed = false;
+        let mut saw_progressing = false;
+        let done = loop {
+            let pods = pods_of(&client, "roll").await;
+            let live: Vec<&Pod> = pods
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .collect();
+            most = most.max(live.len());
+            let ready = live
+                .iter()
+                .filter(|p| health_of(*p, "v1", "Pod").status == HealthStatus::Healthy)
+                .count();
+            fewest_ready = fewest_ready.min(ready);
+            let hashes: std::collections::BTreeSet<&String> = live
+                .iter()
+                .map(|p| &p.labels()["pod-template-hash"])
+                .collect();
+            mixed |= hashes.len() > 1;
+            let d = deployments.get("roll").await.expect("get");
+            if rollout_complete(&d, 4) && d.metadata.generation == Some(2) {
+                break d;
+            }
+            if d.status.as_ref().and_then(|s| s.observed_generation) == Some(2) {
+                saw_progressing = true;
+                assert_eq!(
+                    health_of(&d, "apps/v1", "Deployment").status,
+                    HealthStatus::Progressing,
+                    "{:?}",
+                    d.status
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        assert!(most <= 5, "at most replicas + maxSurge pods, saw {most}");
+        assert!(
+            fewest_ready >= 3,
+            "at least replicas - maxUnavailable ready, saw {fewest_ready}"
+        );
+        assert!(mixed, "old and new pods ran side by side");
+        assert!(saw_progressing, "the rollout was seen in progress");
+        assert_eq!(done.annotations()["deployment.kubernetes.io/revision"], "2");
+        assert_eq!(
+            health_of(&done, "apps/v1", "Deployment").status,
+            HealthStatus::Healthy
+        );
+        let pods = pods_of(&client, "roll").await;
+        assert_eq!(pods.len(), 4);
+        let new_hash = pods[0].labels()["pod-template-hash"].clone();
+        assert_ne!(new_hash, old_hash);
+        for pod in &pods {
+            assert_eq!(pod.labels()["pod-template-hash"], new_hash);
+            assert_eq!(
+                pod.spec.as_ref().expect("spec").containers[0]
+                    .image
+                    .as_deref(),
+                Some("app:2")
+            );
+        }
+        let replica_sets = Api::<ReplicaSet>::namespaced(client.clone(), "default");
+        let old = replica_sets
+            .get(&format!("roll-{old_hash}"))
+            .await
+            .expect("old rs kept");
+        assert_eq!(old.spec.replicas, Some(0));
+        let new = replica_sets
+            .get(&format!("roll-{new_hash}"))
+            .await
+            .expect("new rs");
+        assert_eq!(new.spec.replicas, Some(4));
+        fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn claims_bind_and_ingresses_get_an_address() {
+    within_timeout(async {
+        let (_dir, fleet, client) = cluster_with_controllers().await;
+        let claims = Api::<PersistentVolumeClaim>::namespaced(client.clone(), "default");
+        let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+            "metadata": {"name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}}
+        }))
+        .expect("pvc");
+        claims
+            .create(&PostParams::default(), &claim)
+            .await
+            .expect("create pvc");
+        let pending = wait_until(&claims, "data", |c| c.status.is_some()).await;
+        assert_eq!(
+            health_of(&pending, "v1", "PersistentVolumeClaim").status,
+            HealthStatus::Progressing
+        );
+        let bound = wait_until(&claims, "data", |c| {
+            c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound")
+        })
+        .await;
+        let uid = bound.uid().expect("uid");
+        assert_eq!(
+            bound.spec.as_ref().and_then(|s| s.volume_name.clone()),
+            Some(format!("pvc-{uid}"))
+        );
+        let capacity = bound
+            .status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref())
+            .expect("capacity");
+        assert_eq!(capacity["storage"].0, "1Gi");
+        assert_eq!(
+            health_of(&bound, "v1", "PersistentVolumeClaim").status,
+            HealthStatus::Healthy
+        );
+
+        let ingresses = Api::<Ingress>::namespaced(client.clone(), "default");
+        let ingress: Ingress = serde_json::from_value(json!({
+            "metadata": {"name": "web"},
+            "spec": {"rules": [{"host": "web.example", "http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}
+        }))
+        .expect("ingress");
+        let created = ingresses
+            .create(&PostParams::default(), &ingress)
+            .await
+            .expect("create ingress");
+        assert_eq!(
+            health_of(&created, "networking.k8s.io/v1", "Ingress").status,
+            HealthStatus::Progressing
+        );
+        let addressed = wait_until(&ingresses, "web", |i| {
+            i.status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|lb| lb.ingress.as_ref())
+                .is_some_and(|ingress| !ingress.is_empty())
+        })
+        .await;
+        assert_eq!(
+            health_of(&addressed, "networking.k8s.io/v1", "Ingress").status,
+            HealthStatus::Healthy
+        );
+        fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jobs_complete_or_fail_after_their_backoff_limit() {
+    within_timeout(async {
+        let (_dir, fleet, client) = cluster_with_controllers().await;
+        let jobs = Api::<Job>::namespaced(client.clone(), "default");
+        let job = |name: &str, image: &str| -> Job {
+            serde_json::from_value(json!({
+                "metadata": {"name": name},
+                "spec": {"backoffLimit": 1, "template": {"spec": {"restartPolicy": "Never",
+                    "containers": [{"name": "task", "image": image}]}}}
+            }))
+            .expect("job")
+        };
+        let started = jobs
+            .create(&PostParams::default(), &job("migrate", "tool:1"))
+            .await
+            .expect("create");
+        assert_eq!(
+            health_of(&started, "batch/v1", "Job").status,
+            HealthStatus::Progressing
+        );
+        jobs.create(&PostParams::default(), &job("doomed", "tool:broken"))
+            .await
+            .expect("create");
+        let has = |job: &Job, kind: &str| {
+            job.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == kind && c.status == "True"))
+        };
+        let done = wait_until(&jobs, "migrate", |j| has(j, "Complete")).await;
+        let status = done.status.as_ref().expect("status");
+        assert_eq!(status.succeeded, Some(1));
+        assert!(status.completion_time.is_some());
+        assert_eq!(
+            health_of(&done, "batch/v1", "Job").status,
+            HealthStatus::Healthy
+        );
+        let pods = Api::<Pod>::namespaced(client.clone(), "default")
+            .list(&ListParams::default().labels("job-name=migrate"))
+            .await
+            .expect("list")
+            .items;
+        assert_eq!(pods.len(), 1);
+        assert_eq!(
+            pods[0].status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded")
+        );
+
+        let failed = wait_until(&jobs, "doomed", |j| has(j, "Failed")).await;
+        let status = failed.status.as_ref().expect("status");
+        assert_eq!(status.failed, Some(2), "backoffLimit 1 allows one retry");
+        assert_eq!(
+            health_of(&failed, "batch/v1", "Job").status,
+            HealthStatus::Degraded
+        );
+        fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}
