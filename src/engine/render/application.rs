@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::source_render::{SourceType, detect_source_type, directory_options, render_source_with};
+use super::source_render::{SourceType, detect_source_type, directory_options, render_source_as};
 use super::{
     DirectoryOptions, FileError, RenderCache, RenderContext, RenderError, RenderKey, RenderTools,
     ToolError, load_directory,
@@ -162,25 +162,34 @@ pub fn render_application_with(
             .map_err(|e| fail(e.into()))?;
         let commit = repo.resolve(&revision).map_err(|e| fail(e.into()))?;
         let path = RepoPath::new(&source.path).map_err(|e| fail(e.into()))?;
-        let refs = referenced_files(app, source, repos).map_err(fail)?;
-        let context = RenderContext {
-            app_name: app.name(),
-            namespace: &app.spec.destination.namespace,
-            tools,
-            ref_files: &refs.files,
-        };
+        let refs = resolve_refs(app, source, repos).map_err(fail)?;
         let tree = repo.tree(commit).map_err(|e| fail(e.into()))?;
         // The type decides which Application facts and tools belong in the
         // key; listing one directory is cheap next to any render.
         let source_type = detect_source_type(&tree, source, &path).map_err(fail)?;
+        let facts = AppFacts {
+            name: app.name(),
+            namespace: &app.spec.destination.namespace,
+        };
         let key = RenderKey {
             repo: repo.name().to_string(),
             commit,
             path: path.clone(),
-            options: cache_options(source, source_type, &context, &refs.commits),
+            options: cache_options(source, source_type, &facts, tools, &refs),
         };
+        // Value files of `$ref` sources are read only on a miss: a hit needs
+        // their commits (in the key), not their contents.
         let manifests = cache
-            .get_or_render(key, || render_source_with(&tree, source, &context))
+            .get_or_render(key, || {
+                let ref_files = refs.read()?;
+                let context = RenderContext {
+                    app_name: facts.name,
+                    namespace: facts.namespace,
+                    tools,
+                    ref_files: &ref_files,
+                };
+                render_source_as(&tree, source, &path, source_type, &context)
+            })
             .map_err(fail)?;
         rendered.push(RenderedSource {
             repo_url: source.repo_url.clone(),
@@ -193,23 +202,68 @@ pub fn render_application_with(
     Ok(rendered)
 }
 
-/// The `$ref/...` value files of one source, read from the sources that
-/// define those refs, and the commits they were read at.
-#[derive(Debug, Default)]
-struct ReferencedFiles {
-    /// Keyed by the text written in `valueFiles`.
-    files: BTreeMap<String, Vec<u8>>,
-    /// `(ref, repository, commit)` per ref used: part of the cache key, as a
-    /// new commit of a values repo changes the render.
-    commits: Vec<(String, String, String)>,
+/// The Application facts a Helm render defaults from (release name,
+/// namespace).
+struct AppFacts<'a> {
+    name: &'a str,
+    namespace: &'a str,
 }
 
-fn referenced_files(
+/// One `$ref/...` value file of a source: where it is, resolved to a commit.
+struct ResolvedRef {
+    /// The text written in `valueFiles` (`$values/env/prod.yaml`).
+    written: String,
+    ref_name: String,
+    file: String,
+    repo: Arc<Repo>,
+    commit: CommitId,
+}
+
+/// The `$ref/...` value files of one source, resolved (cheap) but not read.
+#[derive(Default)]
+struct ResolvedRefs {
+    refs: Vec<ResolvedRef>,
+}
+
+impl ResolvedRefs {
+    /// `(ref, repository, commit)` per ref used, once each: part of the cache
+    /// key, as a new commit of a values repo changes the render.
+    fn commits(&self) -> Vec<(&str, &str, String)> {
+        let mut commits: Vec<(&str, &str, String)> = Vec::new();
+        for found in &self.refs {
+            let entry = (
+                found.ref_name.as_str(),
+                found.repo.name(),
+                found.commit.to_string(),
+            );
+            if !commits.contains(&entry) {
+                commits.push(entry);
+            }
+        }
+        commits
+    }
+
+    /// The files' contents, keyed by the text written in `valueFiles`. A
+    /// missing file is left out; the Helm renderer reports it (or skips it
+    /// under ignoreMissingValueFiles) like any other value file.
+    fn read(&self) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
+        let mut files = BTreeMap::new();
+        for found in &self.refs {
+            let tree = found.repo.tree(found.commit)?;
+            if let Some(bytes) = tree.read_file(&RepoPath::new(&found.file)?)? {
+                files.insert(found.written.clone(), bytes);
+            }
+        }
+        Ok(files)
+    }
+}
+
+fn resolve_refs(
     app: &Application,
     source: &ApplicationSource,
     repos: &dyn RepoResolver,
-) -> Result<ReferencedFiles, RenderError> {
-    let mut found = ReferencedFiles::default();
+) -> Result<ResolvedRefs, RenderError> {
+    let mut resolved = ResolvedRefs::default();
     for (ref_name, file) in source.referenced_value_files() {
         let written = format!("${ref_name}/{file}");
         let Some(defining) = app
@@ -225,22 +279,15 @@ fn referenced_files(
         };
         let repo = repos.repo_for(&defining.repo_url)?;
         let commit = repo.resolve(defining.target_revision_or_head())?;
-        let tree = repo.tree(commit)?;
-        // A missing file is left out; the Helm renderer reports it (or skips
-        // it under ignoreMissingValueFiles) like any other value file.
-        if let Some(bytes) = tree.read_file(&RepoPath::new(file)?)? {
-            found.files.insert(written, bytes);
-        }
-        let entry = (
-            ref_name.to_string(),
-            repo.name().to_string(),
-            commit.to_string(),
-        );
-        if !found.commits.contains(&entry) {
-            found.commits.push(entry);
-        }
+        resolved.refs.push(ResolvedRef {
+            written,
+            ref_name: ref_name.to_string(),
+            file: file.to_string(),
+            repo,
+            commit,
+        });
     }
-    Ok(found)
+    Ok(resolved)
 }
 
 /// Everything besides (repo, commit, path) that changes a render's output:
@@ -251,8 +298,9 @@ fn referenced_files(
 fn cache_options(
     source: &ApplicationSource,
     source_type: SourceType,
-    context: &RenderContext<'_>,
-    ref_commits: &[(String, String, String)],
+    facts: &AppFacts<'_>,
+    tools: &RenderTools,
+    refs: &ResolvedRefs,
 ) -> String {
     let helm = source_type == SourceType::Helm;
     let kustomize = source_type == SourceType::Kustomize;
@@ -260,11 +308,11 @@ fn cache_options(
         "directory": directory_options(source),
         "kustomize": &source.kustomize,
         "helm": &source.helm,
-        "app": if helm { context.app_name } else { "" },
-        "namespace": if helm { context.namespace } else { "" },
-        "refs": ref_commits,
-        "helmBinary": if helm { context.tools.helm.as_ref() } else { None },
-        "kustomizeBinary": if kustomize { context.tools.kustomize.as_ref() } else { None },
+        "app": if helm { facts.name } else { "" },
+        "namespace": if helm { facts.namespace } else { "" },
+        "refs": refs.commits(),
+        "helmBinary": if helm { tools.helm.as_ref() } else { None },
+        "kustomizeBinary": if kustomize { tools.kustomize.as_ref() } else { None },
     });
     options.to_string()
 }

@@ -100,22 +100,31 @@ pub fn render_source_with(
             tool: "Helm chart repository",
         });
     }
-    match detect_source_type(tree, source, &path)? {
-        SourceType::Directory => render_directory(tree, &path, &directory_options(source)),
+    let source_type = detect_source_type(tree, source, &path)?;
+    render_source_as(tree, source, &path, source_type, context)
+}
+
+/// Renders a source whose type the caller has already detected (the cache
+/// key needs the type, so the detection is not done twice).
+pub(crate) fn render_source_as(
+    tree: &dyn SourceTree,
+    source: &ApplicationSource,
+    path: &RepoPath,
+    source_type: SourceType,
+    context: &RenderContext<'_>,
+) -> Result<Vec<Manifest>, RenderError> {
+    match source_type {
+        SourceType::Directory => render_directory(tree, path, &directory_options(source)),
         SourceType::Kustomize => match &context.tools.kustomize {
             Some(external) => {
-                render_external_kustomize(tree, source, &path, external, context.tools.timeout)
+                render_external_kustomize(tree, source, path, external, context.tools.timeout)
             }
-            None => Ok(render_kustomization(
-                tree,
-                &path,
-                source.kustomize.as_ref(),
-            )?),
+            None => Ok(render_kustomization(tree, path, source.kustomize.as_ref())?),
         },
-        SourceType::Helm => render_helm(tree, source, &path, context),
+        SourceType::Helm => render_helm(tree, source, path, context),
         other => Err(RenderError::Unsupported {
             tree: tree.describe(),
-            path,
+            path: path.clone(),
             tool: other.name(),
         }),
     }
