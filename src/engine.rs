@@ -12,6 +12,7 @@ pub mod health;
 pub mod manifest;
 pub mod model;
 pub mod render;
+pub mod selector;
 pub mod source;
 pub mod sync;
 pub mod yaml;

@@ -4,44 +4,12 @@
 
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
-enum LabelRequirement {
-    Equals(String, String),
-    NotEquals(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
+use crate::engine::selector::{Requirement, parse_selector, split_terms};
 
 /// A parsed `labelSelector`; the empty selector matches everything.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LabelSelector {
-    requirements: Vec<LabelRequirement>,
-}
-
-/// Splits on commas outside parentheses (`a in (x,y),b` is two requirements).
-fn split_top_level(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-        .into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
+    requirements: Vec<Requirement>,
 }
 
 fn valid_key(key: &str) -> bool {
@@ -59,59 +27,19 @@ fn valid_value(value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn parse_set(key: &str, rest: &str, original: &str) -> Result<(String, Vec<String>), String> {
-    let inner = rest
-        .trim()
-        .strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("unable to parse requirement: {original}: expected (values)"))?;
-    let values: Vec<String> = inner
-        .split(',')
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
-    if values.is_empty() || !values.iter().all(|v| valid_value(v)) {
-        return Err(format!(
-            "unable to parse requirement: {original}: invalid values"
-        ));
-    }
-    Ok((key.to_string(), values))
-}
-
 impl LabelSelector {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut requirements = Vec::new();
-        for part in split_top_level(text) {
-            let requirement = if let Some(key) = part.strip_prefix('!') {
-                LabelRequirement::NotExists(key.trim().to_string())
-            } else if let Some((key, value)) = part.split_once("!=") {
-                LabelRequirement::NotEquals(key.trim().into(), value.trim().into())
-            } else if let Some((key, value)) = part.split_once("==") {
-                LabelRequirement::Equals(key.trim().into(), value.trim().into())
-            } else if let Some((key, value)) = part.split_once('=') {
-                LabelRequirement::Equals(key.trim().into(), value.trim().into())
-            } else if let Some((key, rest)) = part.split_once(" notin ") {
-                let (key, values) = parse_set(key.trim(), rest, part)?;
-                LabelRequirement::NotIn(key, values)
-            } else if let Some((key, rest)) = part.split_once(" in ") {
-                let (key, values) = parse_set(key.trim(), rest, part)?;
-                LabelRequirement::In(key, values)
-            } else {
-                LabelRequirement::Exists(part.to_string())
-            };
-            let (key, values): (&str, Vec<&str>) = match &requirement {
-                LabelRequirement::Equals(k, v) | LabelRequirement::NotEquals(k, v) => {
-                    (k, vec![v.as_str()])
-                }
-                LabelRequirement::In(k, vs) | LabelRequirement::NotIn(k, vs) => {
-                    (k, vs.iter().map(String::as_str).collect())
-                }
-                LabelRequirement::Exists(k) | LabelRequirement::NotExists(k) => (k, Vec::new()),
-            };
-            if !valid_key(key) || !values.iter().all(|v| valid_value(v)) {
-                return Err(format!("unable to parse requirement: {part:?}"));
+        let requirements = parse_selector(text)
+            .map_err(|error| format!("unable to parse requirement: {error}"))?;
+        for requirement in &requirements {
+            if !valid_key(requirement.key())
+                || !requirement.values().iter().all(|value| valid_value(value))
+            {
+                return Err(format!(
+                    "unable to parse requirement: {:?}",
+                    requirement.to_string()
+                ));
             }
-            requirements.push(requirement);
         }
         Ok(LabelSelector { requirements })
     }
@@ -120,7 +48,7 @@ impl LabelSelector {
     pub fn from_label_selector_object(selector: &Value) -> Self {
         let mut requirements = Vec::new();
         for (key, value) in selector["matchLabels"].as_object().into_iter().flatten() {
-            requirements.push(LabelRequirement::Equals(
+            requirements.push(Requirement::Equals(
                 key.clone(),
                 value.as_str().unwrap_or_default().to_string(),
             ));
@@ -138,10 +66,10 @@ impl LabelSelector {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
             let requirement = match expression["operator"].as_str().unwrap_or_default() {
-                "In" => LabelRequirement::In(key, values),
-                "NotIn" => LabelRequirement::NotIn(key, values),
-                "Exists" => LabelRequirement::Exists(key),
-                _ => LabelRequirement::NotExists(key),
+                "In" => Requirement::In(key, values),
+                "NotIn" => Requirement::NotIn(key, values),
+                "Exists" => Requirement::Exists(key),
+                _ => Requirement::NotExists(key),
             };
             requirements.push(requirement);
         }
@@ -150,33 +78,16 @@ impl LabelSelector {
 
     pub fn matches(&self, object: &Value) -> bool {
         let labels = &object["metadata"]["labels"];
-        let label = |key: &str| labels.get(key).and_then(Value::as_str);
         self.requirements
             .iter()
-            .all(|requirement| match requirement {
-                LabelRequirement::Equals(k, v) => label(k) == Some(v.as_str()),
-                LabelRequirement::NotEquals(k, v) => label(k) != Some(v.as_str()),
-                LabelRequirement::In(k, vs) => label(k).is_some_and(|l| vs.iter().any(|v| v == l)),
-                LabelRequirement::NotIn(k, vs) => {
-                    label(k).is_none_or(|l| vs.iter().all(|v| v != l))
-                }
-                LabelRequirement::Exists(k) => label(k).is_some(),
-                LabelRequirement::NotExists(k) => label(k).is_none(),
-            })
+            .all(|requirement| requirement.matches(labels))
     }
 
     /// The `key=value,...` text form (the `selector` of a Scale status).
     pub fn to_query(&self) -> String {
         self.requirements
             .iter()
-            .map(|r| match r {
-                LabelRequirement::Equals(k, v) => format!("{k}={v}"),
-                LabelRequirement::NotEquals(k, v) => format!("{k}!={v}"),
-                LabelRequirement::In(k, vs) => format!("{k} in ({})", vs.join(",")),
-                LabelRequirement::NotIn(k, vs) => format!("{k} notin ({})", vs.join(",")),
-                LabelRequirement::Exists(k) => k.clone(),
-                LabelRequirement::NotExists(k) => format!("!{k}"),
-            })
+            .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -191,7 +102,7 @@ pub(crate) struct FieldSelector {
 impl FieldSelector {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut terms = Vec::new();
-        for part in split_top_level(text) {
+        for part in split_terms(text) {
             let (path, equal, value) = if let Some((p, v)) = part.split_once("!=") {
                 (p, false, v)
             } else if let Some((p, v)) = part.split_once("==") {

@@ -3,10 +3,10 @@
 //! label and annotation selectors use Kubernetes' selector syntax.
 
 use regex::Regex;
-use serde_json::Value;
 
 use super::kustomization::Selector;
 use super::resource::Resource;
+use crate::engine::selector::{Requirement, parse_selector};
 
 /// A compiled [`Selector`].
 pub struct Target {
@@ -36,8 +36,10 @@ impl Target {
             kind: compile("kind", &selector.kind)?,
             name: compile("name", &selector.name)?,
             namespace: compile("namespace", &selector.namespace)?,
-            labels: parse_selector(&selector.label_selector)?,
-            annotations: parse_selector(&selector.annotation_selector)?,
+            labels: parse_selector(&selector.label_selector)
+                .map_err(|error| format!("labelSelector: {error}"))?,
+            annotations: parse_selector(&selector.annotation_selector)
+                .map_err(|error| format!("annotationSelector: {error}"))?,
         })
     }
 
@@ -71,94 +73,6 @@ impl Target {
         self.labels.iter().all(|r| r.matches(labels))
             && self.annotations.iter().all(|r| r.matches(annotations))
     }
-}
-
-/// One term of a label selector.
-#[derive(Debug, Clone, PartialEq)]
-enum Requirement {
-    Equals(String, String),
-    NotEquals(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
-
-impl Requirement {
-    fn matches(&self, map: &Value) -> bool {
-        let get = |key: &str| map.get(key).and_then(Value::as_str);
-        match self {
-            Requirement::Equals(key, value) => get(key) == Some(value.as_str()),
-            Requirement::NotEquals(key, value) => get(key) != Some(value.as_str()),
-            Requirement::In(key, values) => get(key).is_some_and(|v| values.iter().any(|x| x == v)),
-            Requirement::NotIn(key, values) => {
-                get(key).is_none_or(|v| !values.iter().any(|x| x == v))
-            }
-            Requirement::Exists(key) => get(key).is_some(),
-            Requirement::NotExists(key) => get(key).is_none(),
-        }
-    }
-}
-
-/// Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
-fn parse_selector(text: &str) -> Result<Vec<Requirement>, String> {
-    let mut requirements = Vec::new();
-    for term in split_terms(text) {
-        let term = term.trim();
-        if term.is_empty() {
-            continue;
-        }
-        let invalid = || format!("invalid selector term '{term}'");
-        let requirement = if let Some(key) = term.strip_prefix('!') {
-            Requirement::NotExists(key.trim().to_string())
-        } else if let Some((key, value)) = term.split_once("!=") {
-            Requirement::NotEquals(key.trim().into(), value.trim().into())
-        } else if let Some((key, value)) = term.split_once("==") {
-            Requirement::Equals(key.trim().into(), value.trim().into())
-        } else if let Some((key, value)) = term.split_once('=') {
-            Requirement::Equals(key.trim().into(), value.trim().into())
-        } else if let Some((key, values)) = set_term(term, " notin ") {
-            Requirement::NotIn(key, values.ok_or_else(invalid)?)
-        } else if let Some((key, values)) = set_term(term, " in ") {
-            Requirement::In(key, values.ok_or_else(invalid)?)
-        } else if term.contains(' ') || term.contains('(') {
-            return Err(invalid());
-        } else {
-            Requirement::Exists(term.to_string())
-        };
-        requirements.push(requirement);
-    }
-    Ok(requirements)
-}
-
-fn set_term(term: &str, operator: &str) -> Option<(String, Option<Vec<String>>)> {
-    let (key, rest) = term.split_once(operator)?;
-    let values = rest
-        .trim()
-        .strip_prefix('(')
-        .and_then(|inner| inner.strip_suffix(')'))
-        .map(|inner| inner.split(',').map(|v| v.trim().to_string()).collect());
-    Some((key.trim().to_string(), values))
-}
-
-/// Splits on commas outside parentheses.
-fn split_terms(text: &str) -> Vec<&str> {
-    let mut terms = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (index, ch) in text.char_indices() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                terms.push(&text[start..index]);
-                start = index + 1;
-            }
-            _ => {}
-        }
-    }
-    terms.push(&text[start..]);
-    terms
 }
 
 #[cfg(test)]
