@@ -6,6 +6,7 @@
 //! can use it.
 
 pub mod appset;
+pub mod cluster;
 pub mod diff;
 pub mod error_chain;
 pub mod health;
@@ -14,5 +15,6 @@ pub mod model;
 pub mod render;
 pub mod selector;
 pub mod source;
+pub mod status;
 pub mod sync;
 pub mod yaml;

@@ -8,6 +8,7 @@ mod integration {
     mod architecture;
     mod cli;
     mod diff;
+    pub mod engine_sync;
     mod health;
     mod helm;
     mod kustomize;

@@ -1,0 +1,29 @@
+//! Cluster access: one kube-rs client per kubeconfig context, with the
+//! discipline a fleet tool needs when it talks to many API servers at once.
+//!
+//! - [`ClusterClient`]: a context's client plus a per-cluster request budget
+//!   ([`RequestBudget`], QPS and burst) so a fleet-wide sync never floods one
+//!   API server, and a timeout on every call so one hung cluster cannot stall
+//!   the rest of the fleet.
+//! - [`DiscoveryCache`]: group/kind → resource (plural, scope, verbs), asked
+//!   once and refreshed on a miss (a CRD applied a moment ago, a CR next).
+//! - [`LiveObjects`]: a one-shot listing of every listable kind, indexed by
+//!   tracking id and owner, for the CLI's compare and for syncs. The
+//!   watch-driven live cache of the reconciler builds on the same client.
+//!
+//! Objects cross this layer untyped (`serde_json::Value`), as everywhere in
+//! the engine: fleetdeck handles every kind, custom resources included.
+
+mod budget;
+mod client;
+mod connect;
+mod discovery_cache;
+mod error;
+mod live_objects;
+
+pub use budget::RequestBudget;
+pub use client::{ApplyOptions, ClusterClient, DeletePropagation};
+pub use connect::{ClusterSettings, connect, read_kubeconfig};
+pub use discovery_cache::{DiscoveryCache, ResourceInfo};
+pub use error::ClusterError;
+pub use live_objects::LiveObjects;
