@@ -3,14 +3,18 @@
 //! This layer (with `main.rs`) is the only place that reads environment
 //! variables or picks paths; everything below it takes explicit settings.
 
+mod app_target;
 mod apps;
 mod demo;
+mod diff;
+mod get;
 mod load;
 mod output;
 mod paths;
 mod render;
 mod settings;
 mod sim;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +83,45 @@ pub enum Command {
         /// Application name (metadata.name).
         app: String,
     },
+    /// Show one app on its cluster: sync status, health and the resource
+    /// tree (Deployment → ReplicaSets → Pods).
+    Get {
+        /// Application name (metadata.name).
+        app: String,
+        #[arg(short, long, value_enum, default_value_t = get::GetFormat::Tree)]
+        output: get::GetFormat,
+    },
+    /// Show how the cluster differs from Git, one unified diff per resource
+    /// (Secret values are always masked).
+    Diff {
+        /// Application name (metadata.name).
+        app: String,
+        /// Exit with status 1 when the app is not Synced (for scripts and CI).
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Sync one app to its cluster: hooks and waves in order, each wave
+    /// healthy before the next. Progress goes to stderr; exit status 1 when
+    /// the sync failed.
+    ///
+    /// With the global --revision, the app's sources are synced at that
+    /// revision too (the Application YAML is read there as well).
+    Sync {
+        /// Application name (metadata.name).
+        app: String,
+        /// Delete live resources that are gone from Git.
+        #[arg(long)]
+        prune: bool,
+        /// Validate every change with the API server (dryRun=All) and print
+        /// the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Sync only this resource (repeatable): GROUP:KIND:NAME or
+        /// GROUP:KIND:NAMESPACE/NAME, with an empty group for core kinds
+        /// (`:Service:web`, `apps:Deployment:shop/web`). Hooks do not run.
+        #[arg(long = "resource", value_name = "GROUP:KIND:NAME")]
+        resources: Vec<String>,
+    },
     /// Run the full-screen UI on the embedded simulated fleet (no cluster needed).
     Demo,
     /// Run the simulated fleet in the foreground: Kubernetes API servers on
@@ -99,6 +142,22 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
     match cli.command {
         Command::Apps { output } => apps::run(&settings, output).await,
         Command::Render { app } => render::run(&settings, &app).await,
+        Command::Get { app, output } => get::run(&settings, &app, output).await,
+        Command::Diff { app, exit_code } => diff::run(&settings, &app, exit_code).await,
+        Command::Sync {
+            app,
+            prune,
+            dry_run,
+            resources,
+        } => {
+            let args = sync::SyncArgs {
+                prune,
+                dry_run,
+                resources,
+                revision: cli.global.revision.clone(),
+            };
+            sync::run(&settings, &app, &args).await
+        }
         Command::Demo => Ok(demo::run()),
         Command::Sim { clusters } => sim::run(&settings, &clusters).await,
     }

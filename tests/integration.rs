@@ -7,6 +7,7 @@ mod integration {
     mod appset;
     mod architecture;
     mod cli;
+    mod cli_engine;
     mod diff;
     pub mod engine_sync;
     mod health;

@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
-use color_eyre::eyre::{WrapErr, eyre};
+use color_eyre::eyre::{WrapErr, bail, eyre};
 
 use super::settings::Settings;
 use crate::config::RepoConfig;
 use crate::engine::error_chain::error_chain;
-use crate::engine::render::{RepoCatalog, load_catalog};
-use crate::engine::source::{Repo, RepoCache, RepoKind, RepoPath};
+use crate::engine::model::{Application, Located};
+use crate::engine::render::{
+    RenderCache, RenderedSource, RepoCatalog, load_catalog, render_application_with,
+};
+use crate::engine::source::{LocalFirstResolver, Repo, RepoCache, RepoKind, RepoPath};
 
 /// One repository's resources, with the repository kept open for renders.
 #[derive(Debug)]
@@ -64,4 +67,75 @@ pub fn open_and_fetch(repos: &RepoCache, location: &str) -> color_eyre::Result<A
         }
     }
     Ok(repo)
+}
+
+/// The one Application named `app_name` across the loaded repositories; an
+/// unknown name lists where it was looked for, a name defined twice lists
+/// both places.
+pub fn find_application(
+    catalogs: &[LoadedCatalog],
+    app_name: &str,
+) -> color_eyre::Result<Application> {
+    let mut found: Vec<(Located<Application>, &str)> = Vec::new();
+    for loaded in catalogs {
+        for located in &loaded.catalog.catalog.applications {
+            if located.value.name() == app_name {
+                found.push((located.clone(), loaded.repo.name()));
+            }
+        }
+    }
+    match found.as_slice() {
+        [(app, _)] => Ok(app.value.clone()),
+        [] => {
+            let mut message = format!("no Application named '{app_name}'");
+            for loaded in catalogs {
+                let catalog = &loaded.catalog;
+                message.push_str(&format!(
+                    "\n  searched {} @ {} under '{}'",
+                    catalog.repo, catalog.revision, catalog.path
+                ));
+                for problem in catalog.problems() {
+                    message.push_str(&format!("\n  could not read: {problem}"));
+                }
+            }
+            bail!(message);
+        }
+        several => {
+            let places: Vec<String> = several
+                .iter()
+                .map(|(app, repo)| format!("{repo}: {}", app.origin))
+                .collect();
+            bail!(
+                "Application '{app_name}' is defined more than once:\n  {}",
+                places.join("\n  ")
+            );
+        }
+    }
+}
+
+/// Renders `app` off the async threads, serving its `repoURL`s from the
+/// loaded repositories where they name them. Fetch warnings go to stderr.
+pub async fn render_app(
+    settings: &Settings,
+    catalogs: &[LoadedCatalog],
+    app: Application,
+) -> color_eyre::Result<Vec<RenderedSource>> {
+    let cache_dir = settings.repo_cache_dir()?;
+    let catalog_repos: Vec<_> = catalogs.iter().map(|loaded| loaded.repo.clone()).collect();
+    let tools = settings.render_tools.clone();
+    let (sources, warnings) = tokio::task::spawn_blocking(move || {
+        let cache = RepoCache::new(cache_dir);
+        let mut resolver = LocalFirstResolver::new(&cache);
+        for repo in catalog_repos {
+            resolver.alias_with_remotes(repo);
+        }
+        let rendered = render_application_with(&app, &resolver, &RenderCache::new(16), &tools);
+        (rendered, resolver.warnings())
+    })
+    .await
+    .map_err(|join| eyre!("renderer stopped: {join}"))?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(sources?)
 }

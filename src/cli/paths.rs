@@ -15,6 +15,9 @@ pub struct ProjectPaths {
     pub data_dir: PathBuf,
     /// Logs and other state that may be deleted without losing work.
     pub state_dir: PathBuf,
+    /// The kubeconfig kubectl would use: the first file of `$KUBECONFIG`,
+    /// else `~/.kube/config`.
+    pub default_kubeconfig: PathBuf,
 }
 
 impl ProjectPaths {
@@ -28,7 +31,13 @@ impl ProjectPaths {
                 .state_dir()
                 .unwrap_or_else(|| dirs.data_local_dir())
                 .to_path_buf(),
+            default_kubeconfig: default_kubeconfig()?,
         })
+    }
+
+    /// Sync history and rollback pins (durable: they are the audit trail).
+    pub fn app_state_dir(&self) -> PathBuf {
+        self.data_dir.join("state")
     }
 
     pub fn repo_cache_dir(&self) -> PathBuf {
@@ -38,4 +47,16 @@ impl ProjectPaths {
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.join("logs")
     }
+}
+
+fn default_kubeconfig() -> color_eyre::Result<PathBuf> {
+    if let Some(first) = std::env::var_os("KUBECONFIG")
+        .as_deref()
+        .and_then(|paths| std::env::split_paths(paths).find(|path| !path.as_os_str().is_empty()))
+    {
+        return Ok(first);
+    }
+    let base = directories::BaseDirs::new()
+        .ok_or_else(|| eyre!("cannot determine a home directory for ~/.kube/config"))?;
+    Ok(base.home_dir().join(".kube").join("config"))
 }

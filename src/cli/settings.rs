@@ -92,6 +92,18 @@ impl Settings {
     }
 
     /// The repositories to read, or a message telling the user how to name one.
+    /// Who is acting, for history and audit: `operator:` from the config,
+    /// else the login name.
+    pub fn operator_name(&self) -> String {
+        self.config
+            .operator
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
     pub fn require_repos(&self) -> color_eyre::Result<&[RepoConfig]> {
         if self.repos.is_empty() {
             bail!(

@@ -7,6 +7,8 @@
 //!   the rest of the fleet.
 //! - [`DiscoveryCache`]: group/kind → resource (plural, scope, verbs), asked
 //!   once and refreshed on a miss (a CRD applied a moment ago, a CR next).
+//! - [`ClusterRegistry`]: the fleet's clusters (kubeconfig contexts) and
+//!   which one an Application's destination names.
 //! - [`LiveObjects`]: a one-shot listing of every listable kind, indexed by
 //!   tracking id and owner, for the CLI's compare and for syncs. The
 //!   watch-driven live cache of the reconciler builds on the same client.
@@ -20,6 +22,7 @@ mod connect;
 mod discovery_cache;
 mod error;
 mod live_objects;
+mod registry;
 
 pub use budget::RequestBudget;
 pub use client::{ApplyOptions, ClusterClient, DeletePropagation};
@@ -27,3 +30,7 @@ pub use connect::{ClusterSettings, connect, read_kubeconfig};
 pub use discovery_cache::{DiscoveryCache, ResourceInfo};
 pub use error::ClusterError;
 pub use live_objects::LiveObjects;
+pub use registry::{
+    ClusterChoice, ClusterEntry, ClusterRegistry, DestinationError, IN_CLUSTER_SERVER,
+    RegistryError,
+};

@@ -12,6 +12,7 @@ mod operation;
 mod phase;
 mod plan;
 mod progress_sink;
+mod request;
 mod sync_options;
 mod task_runner;
 mod wait;

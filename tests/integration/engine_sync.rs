@@ -696,3 +696,36 @@ async fn a_terminated_sync_stops_before_the_next_step() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_dry_run_into_a_namespace_the_sync_creates_changes_nothing() {
+    within_timeout(async {
+        let cluster = test_cluster().await;
+        let dry = SyncRequest {
+            dry_run: true,
+            ..request("web", "shop", manifests(CONFIG_AND_SERVICE))
+        };
+        let outcome = sync(&cluster.client, dry.clone()).await;
+        assert!(outcome.succeeded(), "{outcome:#?}");
+        assert!(outcome.dry_run);
+        assert!(
+            outcome
+                .results
+                .iter()
+                .all(|result| result.change == Change::Create),
+            "{outcome:#?}"
+        );
+        let namespace = cluster
+            .client
+            .get("v1", &key("", "Namespace", "", "shop"))
+            .await
+            .expect("get namespace");
+        assert!(namespace.is_none(), "a dry run creates no namespace");
+        assert_eq!(
+            status(&cluster.client, &dry).await.diff.status,
+            SyncStatus::OutOfSync
+        );
+        cluster.fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}

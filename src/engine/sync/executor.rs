@@ -183,8 +183,23 @@ impl Run<'_> {
     ) -> (OperationPhase, String) {
         let context = self.task_context();
         let provided_crds = crds_in(plan);
+        let new_namespaces = self.namespaces_created_by(plan).await;
         for task in &plan.tasks {
             let result = match &task.action {
+                TaskAction::Apply if new_namespaces.contains(&task.key.namespace) => {
+                    ResourceResult {
+                        key: task.key.clone(),
+                        phase: task.phase,
+                        wave: task.wave,
+                        change: Change::Create,
+                        status: ResultCode::Synced,
+                        hook: false,
+                        message: format!(
+                            "created in namespace {} (not validated: the sync creates the namespace)",
+                            task.key.namespace
+                        ),
+                    }
+                }
                 TaskAction::Apply => {
                     let status = self
                         .diff
@@ -404,6 +419,39 @@ impl Run<'_> {
         } else {
             Err(failures.join("; "))
         }
+    }
+
+    /// Namespaces that do not exist yet and that this sync would create
+    /// (`CreateNamespace=true`, or a Namespace among the app's objects): a
+    /// dry run cannot validate objects inside them.
+    async fn namespaces_created_by(&self, plan: &SyncPlan) -> Vec<String> {
+        let mut candidates: Vec<String> = plan
+            .tasks
+            .iter()
+            .filter(|task| {
+                task.action == TaskAction::Apply
+                    && task.key.group.is_empty()
+                    && task.key.kind == "Namespace"
+            })
+            .map(|task| task.key.name.clone())
+            .collect();
+        let destination = &self.request.compare.destination_namespace;
+        if !destination.is_empty() && self.request.app_options.is("CreateNamespace", "true") {
+            candidates.push(destination.clone());
+        }
+        let mut missing = Vec::new();
+        for name in candidates {
+            let key = ObjectKey {
+                group: String::new(),
+                kind: "Namespace".to_string(),
+                namespace: String::new(),
+                name: name.clone(),
+            };
+            if matches!(self.cluster.get("v1", &key).await, Ok(None)) {
+                missing.push(name);
+            }
+        }
+        missing
     }
 
     /// `CreateNamespace=true`: the destination namespace is created if it

@@ -1,0 +1,110 @@
+//! What the per-app commands (`get`, `diff`, `sync`, `history`,
+//! `rollback`) start from: the Application found in the repositories,
+//! rendered, and a client for the cluster its destination names.
+
+use std::path::PathBuf;
+
+use color_eyre::eyre::{WrapErr, eyre};
+
+use super::load::{find_application, load_catalogs, render_app};
+use super::settings::Settings;
+use crate::engine::cluster::{
+    ClusterChoice, ClusterClient, ClusterEntry, ClusterRegistry, ClusterSettings, connect,
+    read_kubeconfig,
+};
+use crate::engine::model::Application;
+use crate::engine::render::RenderedSource;
+
+pub struct AppTarget {
+    pub app: Application,
+    pub sources: Vec<RenderedSource>,
+    pub cluster: ClusterEntry,
+    pub client: ClusterClient,
+}
+
+impl AppTarget {
+    /// The rendered commit (of the first source), for messages.
+    pub fn revision(&self) -> String {
+        self.sources
+            .first()
+            .map(|source| source.commit.to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Loads, renders (at `source_revision` when given, instead of each
+/// source's `targetRevision`) and connects.
+pub async fn load_target(
+    settings: &Settings,
+    app_name: &str,
+    source_revision: Option<&str>,
+) -> color_eyre::Result<AppTarget> {
+    let catalogs = load_catalogs(settings).await?;
+    let mut app = find_application(&catalogs, app_name)?;
+    if let Some(revision) = source_revision {
+        pin_sources(&mut app, revision);
+    }
+    let sources = render_app(settings, &catalogs, app.clone())
+        .await
+        .wrap_err_with(|| format!("cannot render app {app_name}"))?;
+    let (cluster, client) = connect_destination(settings, &app).await?;
+    Ok(AppTarget {
+        app,
+        sources,
+        cluster,
+        client,
+    })
+}
+
+/// Every source with a path is read at `revision` (a chart version of a
+/// Helm repository source is left alone: it is not a Git revision).
+fn pin_sources(app: &mut Application, revision: &str) {
+    let pin = |source: &mut crate::engine::model::ApplicationSource| {
+        if !source.path.is_empty() {
+            source.target_revision = revision.to_string();
+        }
+    };
+    if let Some(source) = app.spec.source.as_mut() {
+        pin(source);
+    }
+    app.spec.sources.iter_mut().for_each(pin);
+}
+
+pub fn kubeconfig_path(settings: &Settings) -> PathBuf {
+    settings
+        .kubeconfig
+        .clone()
+        .unwrap_or_else(|| settings.paths.default_kubeconfig.clone())
+}
+
+/// The cluster of the app's destination, from the fleet in the kubeconfig.
+pub async fn connect_destination(
+    settings: &Settings,
+    app: &Application,
+) -> color_eyre::Result<(ClusterEntry, ClusterClient)> {
+    let path = kubeconfig_path(settings);
+    let kubeconfig = read_kubeconfig(&path)?;
+    let choices: Vec<ClusterChoice> = settings
+        .clusters
+        .iter()
+        .map(|cluster| ClusterChoice {
+            context: cluster.context.clone(),
+            name: cluster.name.clone(),
+            labels: cluster.labels.clone(),
+        })
+        .collect();
+    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, settings.hub.as_deref())
+        .wrap_err_with(|| format!("in kubeconfig {}", path.display()))?;
+    let entry = registry
+        .resolve(&app.spec.destination)
+        .map_err(|error| eyre!("app {}: {error}", app.name()))?
+        .clone();
+    let client = connect(
+        &kubeconfig,
+        &entry.context,
+        &entry.name,
+        ClusterSettings::default(),
+    )
+    .await?;
+    Ok((entry, client))
+}
