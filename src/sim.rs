@@ -29,12 +29,16 @@
 //!   env by name; container ports by containerPort, service ports by port;
 //!   volumeMounts by mountPath; conditions by type).
 //! - Controllers ([`FleetSpec::controllers`], on in [`FleetSpec::demo`]) cover
-//!   Deployment → ReplicaSet → Pod, the kubelet's pod status with failure images
+//!   Deployment → ReplicaSet → Pod, StatefulSet (ordered Pods, claims from
+//!   volumeClaimTemplates, partitioned rolling updates), DaemonSet (a Pod per simulated
+//!   node, [`ClusterSpec::nodes`]; no Node objects are served), CronJob → Job (schedules
+//!   run on a simulated wall clock), the kubelet's pod status with failure images
 //!   (`:broken`, `:missing`), Jobs (batch Pods of a healthy image succeed after a
 //!   delay), Service and Ingress addresses, PVC binding (no PersistentVolume objects)
-//!   and Namespace phase; not yet StatefulSet, DaemonSet or CronJob. A Service gets its clusterIP
-//!   on the controllers' next pass, not in the create response; ReplicaSets count Ready
-//!   Pods as available (no minReadySeconds).
+//!   and Namespace phase. No ControllerRevision objects are kept (revisions are
+//!   template hashes). A Service gets its clusterIP on the controllers' next pass, not
+//!   in the create response; workloads count Ready Pods as available (no
+//!   minReadySeconds).
 //!
 //! Faults are injected per cluster from Rust through [`SimCluster::faults`] (latency,
 //! an error rate: 500, or 429 with Retry-After; dropping open watches) and
@@ -75,5 +79,5 @@ mod write;
 pub use controllers::SimSpeed;
 pub use error::SimError;
 pub use faults::{FaultError, Faults};
-pub use fleet::{ClusterSpec, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};
+pub use fleet::{ClusterSpec, DEFAULT_NODES, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};
 pub use kubeconfig::LABELS_EXTENSION;

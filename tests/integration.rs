@@ -8,6 +8,7 @@ mod integration {
     mod architecture;
     mod cli;
     mod cli_engine;
+    mod cli_health;
     mod diff;
     pub mod engine_sync;
     mod health;
@@ -16,6 +17,7 @@ mod integration {
     mod model;
     mod render;
     mod sim;
+    mod sim_controllers;
     mod source;
     mod sync_plan;
     mod tui_config;

@@ -1,7 +1,8 @@
 //! Simulated controllers: what kube-controller-manager and the kubelet would do to a
-//! cluster's objects (Deployment → ReplicaSet → Pods, pod start-up and failure images,
-//! Jobs, Service addresses, PVC binding, Ingress addresses, Namespace phase), driven by an injectable [`Clock`] so tests run
-//! fast and the demo is human-paced.
+//! cluster's objects (Deployment → ReplicaSet → Pods, StatefulSets with ordered Pods and
+//! claims, DaemonSets with a Pod per simulated node, CronJobs → Jobs → Pods, pod start-up
+//! and failure images, Service addresses, PVC binding, Ingress addresses, Namespace
+//! phase), driven by an injectable [`Clock`] so tests run fast and the demo is human-paced.
 //!
 //! One task per cluster runs a level-triggered pass on every tick: each controller in
 //! turn locks the store and reconciles every object of the kinds it owns (settled
@@ -12,8 +13,19 @@
 //!
 //! Delays (pod start, readiness, crash back-off, load-balancer address) are measured in
 //! simulated time; the timestamps written into objects stay wall-clock times, as the
-//! API server's own `creationTimestamp` is.
+//! API server's own `creationTimestamp` is. The one exception is the CronJob controller:
+//! schedules are evaluated against a simulated wall clock ([`Pass::wall`]: the real time
+//! the controllers started plus simulated time since), so `*/1 * * * *` fires every
+//! simulated minute, and the CronJob's `lastScheduleTime` / `lastSuccessfulTime` are
+//! simulated wall-clock times (ahead of the real clock when the speed is above 1).
+//!
+//! A cluster has [`Pass::nodes`] simulated nodes named by [`node_name`] (no Node objects
+//! are served): DaemonSets run a Pod on each, StatefulSet Pods spread over them, and
+//! ReplicaSet and Job Pods land on the first.
 
+mod cron_job;
+mod cron_schedule;
+mod daemon_set;
 mod deployment;
 mod ingress;
 mod job;
@@ -22,6 +34,7 @@ mod pod;
 mod pvc;
 mod replica_set;
 mod service;
+mod stateful_set;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -134,10 +147,14 @@ pub(crate) struct Memory {
     pub pod_seen: HashMap<String, Duration>,
     /// When a Service was first seen (load-balancer delay).
     pub service_seen: HashMap<String, Duration>,
-    /// When another object with a delay (PVC, Ingress) was first seen.
+    /// When another object with a delay (PVC, Ingress) or a CronJob (its schedule
+    /// starts there) was first seen.
     pub first_seen: HashMap<String, Duration>,
     /// Deployment uid → (last progress, what progress was measured on).
     pub deployment_progress: HashMap<String, (Duration, String)>,
+    /// StatefulSet uid → revision name → pod template, for the current and update
+    /// revisions (what ControllerRevisions hold in Kubernetes).
+    pub statefulset_revisions: HashMap<String, HashMap<String, Value>>,
 }
 
 impl Memory {
@@ -148,45 +165,101 @@ impl Memory {
         self.first_seen.retain(|uid, _| store.uid_exists(uid));
         self.deployment_progress
             .retain(|uid, _| store.uid_exists(uid));
+        self.statefulset_revisions
+            .retain(|uid, _| store.uid_exists(uid));
     }
+}
+
+/// What one pass knows besides the store: the simulated time and the cluster's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pass {
+    /// Simulated time since the controllers started (what delays are measured in).
+    pub now: Duration,
+    /// Simulated wall-clock time since the Unix epoch: the real time the controllers
+    /// started plus `now`. CronJob schedules are evaluated against it.
+    pub wall: Duration,
+    /// Simulated nodes in the cluster (see [`node_name`]).
+    pub nodes: u32,
+}
+
+impl Pass {
+    /// A pass at simulated time `now` whose wall clock started at the Unix epoch
+    /// (deterministic unit tests).
+    #[cfg(test)]
+    pub fn at(now: Duration, nodes: u32) -> Self {
+        Pass {
+            now,
+            wall: now,
+            nodes,
+        }
+    }
+}
+
+/// The name of simulated node `index` (0-based): `sim-node-1`, `sim-node-2`...
+pub(crate) fn node_name(index: u32) -> String {
+    format!("sim-node-{}", u64::from(index) + 1)
 }
 
 /// One controller's share of a pass.
-type Step = fn(&mut Store, &mut Memory, Duration);
+type Step = fn(&mut Store, &mut Memory, &Pass);
 
-/// The controllers in pass order; pod readiness feeds ReplicaSet and Deployment status
-/// in the same pass, hence the second round of those two.
-const STEPS: [Step; 11] = [
+/// The controllers in pass order. CronJobs go first so a new Job gets its Pods in the
+/// same pass; pod readiness feeds the workload controllers' status in the same pass,
+/// hence their second round.
+const STEPS: [Step; 16] = [
     |store, _, _| namespace::reconcile(store),
-    service::reconcile,
-    pvc::reconcile,
-    ingress::reconcile,
-    deployment::reconcile,
+    |store, memory, pass| service::reconcile(store, memory, pass.now),
+    |store, memory, pass| pvc::reconcile(store, memory, pass.now),
+    |store, memory, pass| ingress::reconcile(store, memory, pass.now),
+    cron_job::reconcile,
+    |store, memory, pass| deployment::reconcile(store, memory, pass.now),
     |store, _, _| replica_set::reconcile(store),
-    pod::reconcile,
+    stateful_set::reconcile,
+    |store, _, pass| daemon_set::reconcile(store, pass),
+    |store, memory, pass| pod::reconcile(store, memory, pass.now),
     |store, _, _| job::reconcile(store),
     |store, _, _| replica_set::reconcile(store),
-    deployment::reconcile,
+    |store, memory, pass| deployment::reconcile(store, memory, pass.now),
+    |store, _, _| stateful_set::reconcile_status(store),
+    |store, _, pass| daemon_set::reconcile_status(store, pass),
     |store, memory, _| memory.prune(store),
 ];
 
-/// One pass of every controller over `store` at simulated time `now`.
+/// One pass of every controller over `store` at simulated time `now`, with the default
+/// number of nodes and a wall clock that started at the Unix epoch.
 #[cfg(test)]
 pub(crate) fn reconcile(store: &mut Store, memory: &mut Memory, now: Duration) {
+    reconcile_pass(store, memory, &Pass::at(now, super::fleet::DEFAULT_NODES));
+}
+
+/// One pass of every controller over `store`.
+#[cfg(test)]
+pub(crate) fn reconcile_pass(store: &mut Store, memory: &mut Memory, pass: &Pass) {
     for step in STEPS {
-        step(store, memory, now);
+        step(store, memory, pass);
     }
 }
 
-/// Run the controllers of `state` until `shutdown` turns true (or its sender drops).
+/// Real wall-clock time since the Unix epoch (zero if the system clock is before it).
+fn wall_clock_now() -> Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// Run the controllers of `state` (a cluster of `nodes` simulated nodes) until
+/// `shutdown` turns true (or its sender drops).
 pub(crate) fn spawn(
     state: Arc<ClusterState>,
     clock: Arc<dyn Clock>,
     speed: SimSpeed,
+    nodes: u32,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut memory = Memory::default();
+        // The simulated wall clock reads the real time when simulated time started.
+        let wall_start = wall_clock_now().saturating_sub(clock.now());
         let mut ticks = tokio::time::interval(speed.tick());
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -195,9 +268,14 @@ pub(crate) fn spawn(
                 _ = ticks.tick() => {}
             }
             let now = clock.now();
+            let pass = Pass {
+                now,
+                wall: wall_start + now,
+                nodes,
+            };
             // The store is locked per step, so API requests interleave with a pass.
             for step in STEPS {
-                step(&mut state.lock(), &mut memory, now);
+                step(&mut state.lock(), &mut memory, &pass);
             }
         }
         tracing::debug!(cluster = %state.name, "simulated controllers stopped");

@@ -23,6 +23,9 @@ use super::tls;
 /// Watch events each cluster keeps so watches can resume (older ones get 410 Expired).
 pub const DEFAULT_WATCH_HISTORY: usize = 10_000;
 
+/// Simulated nodes per cluster unless [`ClusterSpec::nodes`] says otherwise.
+pub const DEFAULT_NODES: u32 = 3;
+
 /// How long `shutdown` waits for open connections before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long `go_down` lets open requests finish before cutting connections.
@@ -38,6 +41,8 @@ pub struct ClusterSpec {
     pub labels: BTreeMap<String, String>,
     /// Loopback port; 0 picks a free one.
     pub port: u16,
+    /// Simulated nodes (`sim-node-1`...): a DaemonSet runs one Pod on each (at least 1).
+    pub nodes: u32,
 }
 
 impl ClusterSpec {
@@ -46,6 +51,7 @@ impl ClusterSpec {
             name: name.into(),
             labels: BTreeMap::new(),
             port: 0,
+            nodes: DEFAULT_NODES,
         }
     }
 
@@ -56,6 +62,12 @@ impl ClusterSpec {
 
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// The number of simulated nodes (at least 1; see [`DEFAULT_NODES`]).
+    pub fn nodes(mut self, nodes: u32) -> Self {
+        self.nodes = nodes.max(1);
         self
     }
 }
@@ -101,8 +113,8 @@ impl FleetSpec {
         self
     }
 
-    /// The demo fleet: a hub plus dev, staging and two production regions, with the
-    /// controllers at human pace.
+    /// The demo fleet: a hub plus dev, staging and two production regions (five
+    /// simulated nodes each, three elsewhere), with the controllers at human pace.
     pub fn demo(kubeconfig_path: impl Into<PathBuf>) -> Self {
         FleetSpec::new(kubeconfig_path)
             .controllers(SimSpeed::HUMAN)
@@ -124,12 +136,14 @@ impl FleetSpec {
             .cluster(
                 ClusterSpec::new("prod-eu")
                     .label("env", "prod")
-                    .label("region", "eu"),
+                    .label("region", "eu")
+                    .nodes(5),
             )
             .cluster(
                 ClusterSpec::new("prod-us")
                     .label("env", "prod")
-                    .label("region", "us"),
+                    .label("region", "us")
+                    .nodes(5),
             )
     }
 
@@ -298,6 +312,7 @@ impl Fleet {
                     state.clone(),
                     clock,
                     speed,
+                    cluster.nodes.max(1),
                     shutdown_rx.clone(),
                 ));
             }
