@@ -15,6 +15,7 @@ pub mod model;
 pub mod render;
 pub mod selector;
 pub mod source;
+pub mod state;
 pub mod status;
 pub mod sync;
 pub mod yaml;

@@ -21,7 +21,10 @@
 //!
 //! Entry points: [`compare_resource`] and [`compare_app`], configured by
 //! [`CompareOptions`] (app name, destination namespace, `ignoreDifferences`,
-//! and a [`ResourceScope`] lookup that discovery will feed later).
+//! and a [`ResourceScope`] lookup that discovery will feed later). An app
+//! compared again and again with the same desired objects (every watch
+//! event between two commits) prepares them once with
+//! [`DesiredSet::prepare`] and calls [`DesiredSet::compare`].
 //!
 //! Decisions worth knowing:
 //! - A kind whose scope nobody knows (not from the caller, the app's own
@@ -54,7 +57,7 @@ pub mod sync_status;
 pub mod text_diff;
 pub mod tracking;
 
-pub use app_diff::{AppDiff, compare_app};
+pub use app_diff::{AppDiff, DesiredSet, compare_app};
 pub use error::{DiffError, Side};
 pub use options::CompareOptions;
 pub use quantity::Quantity;

@@ -21,8 +21,8 @@ use super::resource_diff::{
 use super::scope::CrdScopes;
 use super::sync_status::{SyncStatus, app_sync_status};
 use super::tracking::TrackingId;
-use crate::engine::health::hook::{is_hook, is_skipped};
-use crate::engine::manifest::{Manifest, ObjectKey};
+use crate::engine::health::hook::{HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, is_hook, is_skipped};
+use crate::engine::manifest::{Manifest, ObjectKey, Origin};
 
 /// How an application compares.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,98 +42,148 @@ impl AppDiff {
     }
 }
 
+/// Whether `object` is a sync hook or marked `Skip`. Most objects carry
+/// neither annotation, so that is checked first with one map lookup each
+/// (this runs for every desired and every unmatched live object).
 fn is_hook_or_skipped(object: &Value) -> bool {
+    let Some(annotations) = object
+        .get("metadata")
+        .and_then(|metadata| metadata.get("annotations"))
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    if !annotations.contains_key(HOOK_ANNOTATION) && !annotations.contains_key(HELM_HOOK_ANNOTATION)
+    {
+        return false;
+    }
     is_hook(object) || is_skipped(object)
+}
+
+/// An application's desired objects, prepared for comparing (normalised,
+/// namespaces settled, hooks left out, duplicates found) once, so that
+/// they can be compared with live state again and again — on every watch
+/// event — without redoing that work. Build it with the same
+/// [`CompareOptions`] it is later compared with.
+#[derive(Debug, Clone)]
+pub struct DesiredSet {
+    wanted: BTreeMap<ObjectKey, (PreparedDesired, Origin)>,
+    /// Objects that could not be prepared, and duplicates.
+    errors: Vec<DiffError>,
+}
+
+impl DesiredSet {
+    /// Prepares `desired` (rendered from Git) for `options`' application.
+    pub fn prepare(desired: &[Manifest], options: &CompareOptions) -> DesiredSet {
+        let mut errors = Vec::new();
+        let crds = CrdScopes::from_objects(desired.iter().map(|manifest| &manifest.object));
+        let mut wanted: BTreeMap<ObjectKey, (PreparedDesired, Origin)> = BTreeMap::new();
+        for manifest in desired {
+            if is_hook_or_skipped(&manifest.object) {
+                continue;
+            }
+            match prepare_desired(&manifest.object, options, Some(&crds)) {
+                Ok(prepared) => {
+                    let key = prepared.key.clone();
+                    let entry = (prepared, manifest.origin.clone());
+                    if wanted.insert(key.clone(), entry).is_some() {
+                        errors.push(DiffError::DuplicateResource {
+                            app: options.app_name.clone(),
+                            resource: Box::new(key),
+                        });
+                    }
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        DesiredSet { wanted, errors }
+    }
+
+    /// How many desired objects will be compared (hooks left out).
+    pub fn len(&self) -> usize {
+        self.wanted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.wanted.is_empty()
+    }
+
+    /// Compares the prepared objects with the live objects of the
+    /// destination (any superset of the app's own); see [`compare_app`].
+    pub fn compare(&self, live: &[Value], options: &CompareOptions) -> AppDiff {
+        let app = options.app_name.clone();
+        let mut errors = self.errors.clone();
+
+        let mut found: HashMap<ObjectKey, &Value> = HashMap::with_capacity(live.len());
+        for object in live {
+            match object_key(object, Side::Live) {
+                Ok(key) => {
+                    found.entry(key).or_insert(object);
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+
+        let mut resources = Vec::with_capacity(self.wanted.len());
+        let mut matched = HashSet::with_capacity(self.wanted.len());
+        for (key, (prepared, origin)) in &self.wanted {
+            let live_object = found.get(key).copied();
+            if live_object.is_some() {
+                matched.insert(key);
+            }
+            match compare_prepared(Some(prepared), live_object, options) {
+                Ok(mut resource) => {
+                    resource.origin = Some(origin.clone());
+                    resources.push(resource);
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        let mut extraneous: Vec<(&ObjectKey, &Value)> = found
+            .iter()
+            .filter(|(key, object)| {
+                !matched.contains(key)
+                    && TrackingId::names(object, &app, key)
+                    && !is_hook_or_skipped(object)
+            })
+            .map(|(key, object)| (key, *object))
+            .collect();
+        extraneous.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, object) in extraneous {
+            match compare_prepared(None, Some(object), options) {
+                Ok(resource) => resources.push(resource),
+                Err(error) => errors.push(error),
+            }
+        }
+        resources.sort_by(|a, b| a.key.cmp(&b.key));
+
+        let status = app_sync_status(
+            resources
+                .iter()
+                .map(|resource| (resource.status, resource.affects_app_status)),
+            !errors.is_empty(),
+        );
+        AppDiff {
+            app,
+            status,
+            resources,
+            errors,
+        }
+    }
 }
 
 /// Compares an application's desired objects (rendered from Git) with the
 /// live objects of its destination (any superset of the app's own).
+/// Comparing the same desired objects repeatedly? Prepare them once with
+/// [`DesiredSet::prepare`].
 pub fn compare_app(desired: &[Manifest], live: &[Value], options: &CompareOptions) -> AppDiff {
-    let app = options.app_name.clone();
-    let mut errors = Vec::new();
-    let crds = CrdScopes::from_objects(desired.iter().map(|manifest| &manifest.object));
-
-    let mut wanted: BTreeMap<ObjectKey, (PreparedDesired, &Manifest)> = BTreeMap::new();
-    for manifest in desired {
-        if is_hook_or_skipped(&manifest.object) {
-            continue;
-        }
-        match prepare_desired(&manifest.object, options, Some(&crds)) {
-            Ok(prepared) => {
-                let key = prepared.key.clone();
-                if wanted.insert(key.clone(), (prepared, manifest)).is_some() {
-                    errors.push(DiffError::DuplicateResource {
-                        app: app.clone(),
-                        resource: Box::new(key),
-                    });
-                }
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-
-    let mut found: HashMap<ObjectKey, &Value> = HashMap::new();
-    for object in live {
-        match object_key(object, Side::Live) {
-            Ok(key) => {
-                found.entry(key).or_insert(object);
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-
-    let mut resources = Vec::with_capacity(wanted.len());
-    let mut matched = HashSet::new();
-    for (key, (prepared, manifest)) in &wanted {
-        let live_object = found.get(key).copied();
-        if live_object.is_some() {
-            matched.insert(key);
-        }
-        match compare_prepared(Some(prepared), live_object, options) {
-            Ok(mut resource) => {
-                resource.origin = Some(manifest.origin.clone());
-                resources.push(resource);
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    let mut extraneous: Vec<(&ObjectKey, &Value)> = found
-        .iter()
-        .filter(|(key, object)| {
-            !matched.contains(key)
-                && TrackingId::names(object, &app, key)
-                && !is_hook_or_skipped(object)
-        })
-        .map(|(key, object)| (key, *object))
-        .collect();
-    extraneous.sort_by(|a, b| a.0.cmp(b.0));
-    for (_, object) in extraneous {
-        match compare_prepared(None, Some(object), options) {
-            Ok(resource) => resources.push(resource),
-            Err(error) => errors.push(error),
-        }
-    }
-    resources.sort_by(|a, b| a.key.cmp(&b.key));
-
-    let status = app_sync_status(
-        resources
-            .iter()
-            .map(|resource| (resource.status, resource.affects_app_status)),
-        !errors.is_empty(),
-    );
-    AppDiff {
-        app,
-        status,
-        resources,
-        errors,
-    }
+    DesiredSet::prepare(desired, options).compare(live, options)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::diff::ResourceSyncStatus;
-    use crate::engine::manifest::Origin;
     use serde_json::json;
 
     fn manifest(object: Value) -> Manifest {

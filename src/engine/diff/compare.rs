@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::field_set::FieldSet;
+use super::field_set::{Element, FieldSet};
 use super::int_or_string::{int_or_string_equal, numbers_equal};
 use super::merge_keys::{KeyField, builtin_list_key, describe_key, inferred_list_key, item_key};
 use super::normalize::is_dropped;
@@ -159,6 +159,16 @@ impl<'a> Walker<'a> {
         let Some(owned) = owned else {
             return view;
         };
+        // Usually fleetdeck owns exactly what desired still sets: then no
+        // live field can be a removed one, and live (often much larger:
+        // status, defaults) need not be scanned.
+        let removes_nothing = owned.children.iter().all(|(element, _)| match element {
+            Element::Field(name) => desired.contains_key(name),
+            _ => true,
+        });
+        if removes_nothing {
+            return view;
+        }
         for (name, live_value) in live {
             if desired.contains_key(name) || is_dropped(&self.path, name) {
                 continue;

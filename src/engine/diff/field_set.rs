@@ -34,7 +34,10 @@ impl FieldSet {
         let Value::Object(map) = fields else {
             return Err("a field set node is not a JSON object");
         };
-        let mut set = FieldSet::default();
+        let mut set = FieldSet {
+            children: Vec::with_capacity(map.len()),
+            owns_self: false,
+        };
         for (name, child) in map {
             if name == "." {
                 set.owns_self = true;

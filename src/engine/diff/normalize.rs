@@ -119,7 +119,13 @@ pub fn is_secret(object: &Value) -> bool {
     object["kind"] == "Secret" && object["apiVersion"] == "v1"
 }
 
+/// A copy of `value` without `null` map fields. Most objects have none, and
+/// a plain clone is much cheaper than rebuilding (and rehashing) every map,
+/// so the tree is checked first.
 fn without_nulls(value: &Value) -> Value {
+    if !has_null_field(value) {
+        return value.clone();
+    }
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -129,6 +135,18 @@ fn without_nulls(value: &Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
         scalar => scalar.clone(),
+    }
+}
+
+/// Whether any map in `value` has a `null` field (list items are kept as
+/// they are, so a `null` item does not count).
+fn has_null_field(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .values()
+            .any(|child| child.is_null() || has_null_field(child)),
+        Value::Array(items) => items.iter().any(has_null_field),
+        _ => false,
     }
 }
 
@@ -207,6 +225,19 @@ mod tests {
         assert_eq!(kept_nulls["data"], json!({"k": "v", "gone": null}));
         assert!(kept_nulls["metadata"].get("managedFields").is_none());
         assert!(kept_nulls.get("status").is_none());
+    }
+
+    #[test]
+    fn nulls_are_dropped_at_any_depth_but_not_from_lists() {
+        let object = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+            "spec": {"a": {"b": null, "c": 1}, "list": [null, {"d": null, "e": 2}]}});
+        assert_eq!(
+            normalize(&object)["spec"],
+            json!({"a": {"c": 1}, "list": [null, {"e": 2}]})
+        );
+        let clean = json!({"spec": {"list": [null, {"e": 2}]}});
+        assert!(!has_null_field(&clean));
+        assert_eq!(without_nulls(&clean), clean);
     }
 
     #[test]
