@@ -8,10 +8,13 @@ mod apps;
 mod demo;
 mod diff;
 mod get;
+mod health;
+mod history;
 mod load;
 mod output;
 mod paths;
 mod render;
+mod rollback;
 mod settings;
 mod sim;
 mod sync;
@@ -122,6 +125,39 @@ pub enum Command {
         #[arg(long = "resource", value_name = "GROUP:KIND:NAME")]
         resources: Vec<String>,
     },
+    /// List an app's past syncs on this machine (newest first) and any
+    /// rollback pin.
+    History {
+        /// Application name (metadata.name).
+        app: String,
+        #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
+    /// Sync an earlier revision from the app's history and pin the app
+    /// there, until a `fleetdeck sync` returns it to its targetRevision.
+    Rollback {
+        /// Application name (metadata.name).
+        app: String,
+        /// History entry id [default: the last successful sync of another
+        /// revision than the current one].
+        id: Option<u64>,
+        /// Delete live resources that the earlier revision does not have.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Print the health of each Kubernetes object in a YAML file, as Argo CD
+    /// assesses it. Kinds without a health check are listed, not assessed.
+    ///
+    /// Exit status: 0 when every assessed object is Healthy, 1 when any is
+    /// not, 2 when the file cannot be used.
+    Health {
+        /// YAML file with one or more objects (`---` separated, or a `kind:
+        /// List`); `-` reads standard input.
+        #[arg(short = 'f', long, value_name = "FILE")]
+        file: PathBuf,
+        #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
     /// Run the full-screen UI on the embedded simulated fleet (no cluster needed).
     Demo,
     /// Run the simulated fleet in the foreground: Kubernetes API servers on
@@ -138,6 +174,10 @@ pub enum Command {
 
 /// Runs a parsed command line; the returned code is the process exit status.
 pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> {
+    // Reads only its file: a broken config must not stop it.
+    if let Command::Health { file, output } = &cli.command {
+        return health::run(file, *output);
+    }
     let settings = Settings::resolve(&cli.global, &paths)?;
     match cli.command {
         Command::Apps { output } => apps::run(&settings, output).await,
@@ -158,6 +198,9 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
             };
             sync::run(&settings, &app, &args).await
         }
+        Command::Health { file, output } => health::run(&file, output),
+        Command::History { app, output } => history::run(&settings, &app, output),
+        Command::Rollback { app, id, prune } => rollback::run(&settings, &app, id, prune).await,
         Command::Demo => Ok(demo::run()),
         Command::Sim { clusters } => sim::run(&settings, &clusters).await,
     }

@@ -43,6 +43,51 @@ pub struct Config {
     /// External renderer binaries (helm, an optional external kustomize).
     #[serde(default, skip_serializing_if = "ToolsConfig::is_empty")]
     pub tools: ToolsConfig,
+    /// How hard fleetdeck may press each cluster's API server.
+    #[serde(default, skip_serializing_if = "ApiConfig::is_empty")]
+    pub api: ApiConfig,
+    /// How long a sync waits for a wave to become healthy and a hook to finish.
+    #[serde(default, skip_serializing_if = "SyncConfig::is_empty")]
+    pub sync: SyncConfig,
+}
+
+/// Per-cluster API request limits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApiConfig {
+    /// Average requests per second to one cluster (0: unlimited; default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qps: Option<f64>,
+    /// Requests that may go at once before the average applies (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<u32>,
+    /// Seconds before one request is abandoned (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+}
+
+impl ApiConfig {
+    fn is_empty(&self) -> bool {
+        self == &ApiConfig::default()
+    }
+}
+
+/// Sync timeouts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SyncConfig {
+    /// Seconds a wave may take to become healthy (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave_timeout_seconds: Option<u64>,
+    /// Seconds a hook may run (default 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_timeout_seconds: Option<u64>,
+}
+
+impl SyncConfig {
+    fn is_empty(&self) -> bool {
+        self == &SyncConfig::default()
+    }
 }
 
 /// External binaries used to render sources.

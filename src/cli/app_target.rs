@@ -103,8 +103,21 @@ pub async fn connect_destination(
         &kubeconfig,
         &entry.context,
         &entry.name,
-        ClusterSettings::default(),
+        cluster_settings(settings),
     )
     .await?;
     Ok((entry, client))
+}
+
+/// The API limits from the config, defaults elsewhere.
+fn cluster_settings(settings: &Settings) -> ClusterSettings {
+    let api = &settings.config.api;
+    let defaults = ClusterSettings::default();
+    ClusterSettings {
+        qps: api.qps.unwrap_or(defaults.qps),
+        burst: api.burst.unwrap_or(defaults.burst),
+        request_timeout: api
+            .timeout_seconds
+            .map_or(defaults.request_timeout, std::time::Duration::from_secs),
+    }
 }

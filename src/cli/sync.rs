@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
-use color_eyre::eyre::{bail, eyre};
+use color_eyre::eyre::{WrapErr, bail, eyre};
 
 use super::app_target::{AppTarget, load_target};
 use super::settings::Settings;
 use crate::engine::manifest::ObjectKey;
+use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     OperationLocks, ProgressSink, ResultCode, SyncOutcome, SyncProgress, SyncRequest, cancel_pair,
     run_sync,
@@ -35,8 +36,20 @@ pub async fn run(
         bail!("read-only mode: sync is not allowed (a --dry-run is)");
     }
     let selected = parse_resources(&args.resources)?;
+    let store = open_state(settings)?;
     let target = load_target(settings, app_name, args.revision.as_deref()).await?;
+    let to_target_revision = args.revision.is_none();
+    if let (Some(pin), true, false) = (store.pin(app_name)?, to_target_revision, args.dry_run) {
+        eprintln!(
+            "note: {app_name} was rolled back to {} by {} at {}; this sync returns it to its \
+             targetRevision and lifts the pin",
+            short(&pin.revision),
+            pin.by,
+            pin.pinned_at
+        );
+    }
     let outcome = sync_target(settings, &target, args, selected).await?;
+    record(settings, &store, &target, &outcome, to_target_revision)?;
     Ok(if outcome.succeeded() {
         ExitCode::SUCCESS
     } else {
@@ -54,6 +67,13 @@ pub async fn sync_target(
     let operator = settings.operator_name();
     let mut request = SyncRequest::for_application(&target.app, &target.sources, &operator);
     request.prune = args.prune;
+    let timeouts = &settings.config.sync;
+    if let Some(seconds) = timeouts.wave_timeout_seconds {
+        request.timeouts.wave = std::time::Duration::from_secs(seconds);
+    }
+    if let Some(seconds) = timeouts.hook_timeout_seconds {
+        request.timeouts.hook = std::time::Duration::from_secs(seconds);
+    }
     request.dry_run = args.dry_run;
     request.selected = match selected {
         None => None,
@@ -113,6 +133,42 @@ pub async fn sync_target(
         outcome.count(ResultCode::SyncFailed),
     )?;
     Ok(outcome)
+}
+
+pub fn open_state(settings: &Settings) -> color_eyre::Result<StateStore> {
+    let dir = settings.paths.app_state_dir();
+    StateStore::open(&dir)
+        .wrap_err_with(|| format!("cannot open the state store {}", dir.display()))
+}
+
+/// Adds the sync to the app's history (nothing for dry runs and for
+/// operations that never started).
+pub fn record(
+    settings: &Settings,
+    store: &StateStore,
+    target: &AppTarget,
+    outcome: &SyncOutcome,
+    to_target_revision: bool,
+) -> color_eyre::Result<()> {
+    let initiated_by = InitiatedBy::operator(settings.operator_name());
+    if let Some(entry) = NewSync::from_outcome(
+        &target.app,
+        &target.sources,
+        outcome,
+        initiated_by,
+        to_target_revision,
+    ) {
+        let recorded = store
+            .record_sync_for(&target.app, entry)
+            .wrap_err_with(|| {
+                format!(
+                    "the sync of {} could not be recorded in its history",
+                    target.app.name()
+                )
+            })?;
+        eprintln!("recorded as history entry {}", recorded.id);
+    }
+    Ok(())
 }
 
 fn print_progress(event: &SyncProgress) {
@@ -197,6 +253,6 @@ fn resolve_selected(
     Ok(keys)
 }
 
-fn short(revision: &str) -> &str {
+pub fn short(revision: &str) -> &str {
     revision.get(..7).unwrap_or(revision)
 }

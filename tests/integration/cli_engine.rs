@@ -200,3 +200,69 @@ async fn an_unknown_destination_and_an_unreachable_cluster_are_clear_errors() {
     .await
     .expect("test timed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = Setup::new().await;
+        let none = setup.run(&["rollback", "web"]).await;
+        assert_eq!(none.status.code(), Some(1));
+        assert!(
+            stderr(&none).contains("no syncs recorded"),
+            "{}",
+            stderr(&none)
+        );
+
+        assert!(setup.run(&["sync", "web"]).await.status.success());
+        let first = setup.repo.head();
+        setup.repo.write("apps/web/all.yaml", manifests("web:2.0"));
+        setup.repo.commit("web 2.0");
+        assert!(setup.run(&["sync", "web"]).await.status.success());
+
+        let history = setup.run(&["history", "web"]).await;
+        let text = stdout(&history);
+        assert_eq!(text.lines().count(), 3, "a header and two entries: {text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .is_some_and(|line| line.trim_start().starts_with("2 ")),
+            "{text}"
+        );
+
+        let rollback = setup.run(&["rollback", "web"]).await;
+        assert_eq!(
+            rollback.status.code(),
+            Some(0),
+            "{}\n{}",
+            stdout(&rollback),
+            stderr(&rollback)
+        );
+        assert!(
+            stderr(&rollback).contains(&format!("back to {}", &first[..7])),
+            "{}",
+            stderr(&rollback)
+        );
+
+        let get = setup.run(&["get", "web", "-o", "json"]).await;
+        let report: serde_json::Value = serde_json::from_slice(&get.stdout).expect("json");
+        assert_eq!(
+            report["diff"]["status"], "OutOfSync",
+            "Git's HEAD is 2.0, the cluster runs 1.0 again"
+        );
+
+        let json = setup.run(&["history", "web", "-o", "json"]).await;
+        let state: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        assert_eq!(state["pin"]["revision"], first.as_str());
+        assert_eq!(state["history"].as_array().map(Vec::len), Some(3));
+
+        let back = setup.run(&["sync", "web"]).await;
+        assert!(back.status.success());
+        assert!(stderr(&back).contains("lifts the pin"), "{}", stderr(&back));
+        let json = setup.run(&["history", "web", "-o", "json"]).await;
+        let state: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        assert!(state["pin"].is_null(), "{state}");
+        setup.fleet.shutdown().await.expect("shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
