@@ -66,4 +66,4 @@ pub use resource_diff::{ResourceDiff, compare_resource};
 pub use scope::{BuiltinScopes, ResourceScope};
 pub use secret_mask::{SECRET_MASK, SECRET_MASK_CHANGED};
 pub use sync_status::{COMPARE_OPTIONS_ANNOTATION, ResourceSyncStatus, SyncStatus};
-pub use tracking::{TRACKING_ANNOTATION, TrackingId, TrackingIdError};
+pub use tracking::{APP_LABEL, TRACKING_ANNOTATION, TrackingId, TrackingIdError, app_label_value};

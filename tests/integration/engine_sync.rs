@@ -729,3 +729,36 @@ async fn a_dry_run_into_a_namespace_the_sync_creates_changes_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_existing_untracked_object_is_adopted_and_then_tracked() {
+    within_timeout(async {
+        let cluster = test_cluster().await;
+        let client = &cluster.client;
+        let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}});
+        client
+            .create(&namespace, "kubectl", false)
+            .await
+            .expect("namespace");
+        let by_hand = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "shop"}, "data": {"mode": "fast"}});
+        client.create(&by_hand, "kubectl", false).await.expect("created by hand");
+
+        let request = request(
+            "web",
+            "shop",
+            manifests("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n"),
+        );
+        let before = status(client, &request).await;
+        let resource = &before.diff.resources[0];
+        assert!(!resource.tracked, "found by identity, not tracked yet");
+        let outcome = sync(client, request.clone()).await;
+        assert!(outcome.succeeded(), "{outcome:#?}");
+        assert_eq!(outcome.results[0].change, Change::Unchanged);
+        let after = status(client, &request).await;
+        assert!(after.diff.resources[0].tracked, "{:#?}", after.diff);
+        assert_eq!(after.diff.status, SyncStatus::Synced);
+        cluster.fleet.shutdown().await.expect("shutdown");
+    })
+    .await;
+}

@@ -308,11 +308,23 @@ impl ClusterClient {
 
     /// Every object of a kind, across namespaces, page by page.
     pub async fn list(&self, resource: &ResourceInfo) -> Result<Vec<Value>, ClusterError> {
+        self.list_selected(resource, None).await
+    }
+
+    /// The objects of a kind matching a label selector (all, for `None`).
+    pub async fn list_selected(
+        &self,
+        resource: &ResourceInfo,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<Value>, ClusterError> {
         let api: Api<DynamicObject> = Api::all_with(self.inner.client.clone(), &resource.resource);
         let mut objects = Vec::new();
         let mut continue_token: Option<String> = None;
         loop {
             let mut params = ListParams::default().limit(LIST_PAGE);
+            if let Some(selector) = label_selector {
+                params = params.labels(selector);
+            }
             if let Some(token) = &continue_token {
                 params = params.continue_token(token);
             }

@@ -4,7 +4,9 @@
 //! Tracking is an annotation, which no server-side selector can filter on,
 //! so finding an app's objects (and those gone from Git) means looking at
 //! everything, as Argo CD's cluster cache does. The CLI takes one picture
-//! per command; the reconciler keeps a watch-fed cache instead.
+//! per command; the reconciler keeps a watch-fed cache instead. A sync
+//! lists only what carries the app's label ([`LiveObjects::list_for_app`]),
+//! so its cost follows the app's size, not the cluster's.
 
 use std::collections::HashMap;
 
@@ -14,7 +16,7 @@ use serde_json::Value;
 use super::client::ClusterClient;
 use super::discovery_cache::ResourceInfo;
 use super::error::ClusterError;
-use crate::engine::diff::TrackingId;
+use crate::engine::diff::{APP_LABEL, TrackingId, app_label_value};
 use crate::engine::manifest::ObjectKey;
 
 /// Kinds never managed by an app and too noisy to list.
@@ -43,6 +45,53 @@ impl LiveObjects {
     /// not list is noted in [`LiveObjects::unreadable`]; any other failure
     /// fails the whole picture (half a picture would report false drift).
     pub async fn list(cluster: &ClusterClient) -> Result<LiveObjects, ClusterError> {
+        LiveObjects::list_matching(cluster, None).await
+    }
+
+    /// The objects a sync of `app` needs, without listing the whole cluster:
+    /// those carrying the app label (the API server filters), plus whatever
+    /// lives at the identities the app wants (`wanted`: apiVersion and key),
+    /// which a sync adopts. No owned children: no resource tree.
+    pub async fn list_for_app(
+        cluster: &ClusterClient,
+        app: &str,
+        wanted: &[(String, ObjectKey)],
+    ) -> Result<LiveObjects, ClusterError> {
+        let selector = format!("{APP_LABEL}={}", app_label_value(app));
+        let labelled = LiveObjects::list_matching(cluster, Some(&selector)).await?;
+        let mut objects = labelled.objects;
+        let mut unreadable = labelled.unreadable;
+        let missing: Vec<(String, ObjectKey)> = wanted
+            .iter()
+            .filter(|(_, key)| !labelled.by_key.contains_key(key))
+            .cloned()
+            .collect();
+        let fetched: Vec<Result<Option<Value>, ClusterError>> = futures::stream::iter(missing)
+            .map(|(api_version, key)| async move { cluster.get(&api_version, &key).await })
+            .buffer_unordered(CONCURRENT_LISTS)
+            .collect()
+            .await;
+        for result in fetched {
+            match result {
+                Ok(Some(object)) => objects.push(object),
+                Ok(None) => {}
+                // A kind not served yet (a CR whose CRD the sync applies).
+                Err(ClusterError::UnknownKind { .. }) => {}
+                Err(error) if error.status_code() == Some(403) => {
+                    unreadable.push(error.to_string())
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let mut live = LiveObjects::from_objects(objects);
+        live.unreadable = unreadable;
+        Ok(live)
+    }
+
+    async fn list_matching(
+        cluster: &ClusterClient,
+        label_selector: Option<&str>,
+    ) -> Result<LiveObjects, ClusterError> {
         let resources: Vec<ResourceInfo> = cluster
             .listable_resources()
             .await?
@@ -56,7 +105,7 @@ impl LiveObjects {
         let results: Vec<(ResourceInfo, Result<Vec<Value>, ClusterError>)> =
             futures::stream::iter(resources)
                 .map(|info| async move {
-                    let listed = cluster.list(&info).await;
+                    let listed = cluster.list_selected(&info, label_selector).await;
                     (info, listed)
                 })
                 .buffer_unordered(CONCURRENT_LISTS)

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::path::{FieldPath, Segment};
-use super::tracking::TRACKING_ANNOTATION;
+use super::tracking::{APP_LABEL, TRACKING_ANNOTATION};
 
 /// Metadata fields owned by the API server.
 const SERVER_METADATA: &[&str] = &[
@@ -28,6 +28,9 @@ const IGNORED_ANNOTATIONS: &[&str] = &[
     TRACKING_ANNOTATION,
 ];
 
+/// Labels that are bookkeeping (fleetdeck's own index label).
+const IGNORED_LABELS: &[&str] = &[APP_LABEL];
+
 /// A normalised copy of `object` (desired or live), without `null`s.
 pub fn normalize(object: &Value) -> Value {
     normalize_with(object, true)
@@ -42,6 +45,7 @@ pub(crate) fn is_dropped(parent: &FieldPath<'_>, name: &str) -> bool {
         [Segment::Field("metadata"), Segment::Field("annotations")] => {
             IGNORED_ANNOTATIONS.contains(&name)
         }
+        [Segment::Field("metadata"), Segment::Field("labels")] => IGNORED_LABELS.contains(&name),
         _ => false,
     }
 }
@@ -95,12 +99,17 @@ fn normalize_metadata(
         if SERVER_METADATA.contains(&field.as_str()) || (strip_nulls && value.is_null()) {
             continue;
         }
-        if let ("annotations", Value::Object(annotations)) = (field.as_str(), value) {
-            let kept: Map<String, Value> = annotations
+        let ignored = match (field.as_str(), value) {
+            ("annotations", Value::Object(_)) => Some(IGNORED_ANNOTATIONS),
+            ("labels", Value::Object(_)) => Some(IGNORED_LABELS),
+            _ => None,
+        };
+        if let (Some(ignored), Value::Object(entries)) = (ignored, value) {
+            let kept: Map<String, Value> = entries
                 .iter()
                 .filter(|(name, value)| {
                     let dropped_null = strip_nulls && value.is_null();
-                    !(dropped_null || IGNORED_ANNOTATIONS.contains(&name.as_str()))
+                    !(dropped_null || ignored.contains(&name.as_str()))
                 })
                 .map(|(name, value)| (name.clone(), value.clone()))
                 .collect();

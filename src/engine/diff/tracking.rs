@@ -16,6 +16,38 @@ use crate::engine::manifest::ObjectKey;
 
 pub const TRACKING_ANNOTATION: &str = "fleetdeck.dev/tracking-id";
 
+/// A label naming the app, set next to the tracking annotation. It is only
+/// an index: label selectors let the API server return an app's objects
+/// without fleetdeck listing the whole cluster. The annotation stays the
+/// authority on what is the app's.
+pub const APP_LABEL: &str = "fleetdeck.dev/app";
+
+/// The [`APP_LABEL`] value for `app`: the name itself when it is a valid
+/// label value (at most 63 characters), else a prefix and a hash of it.
+pub fn app_label_value(app: &str) -> String {
+    let valid = app.len() <= 63
+        && app
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && app.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && app.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if valid {
+        return app.to_string();
+    }
+    let hash = blake3::hash(app.as_bytes()).to_hex();
+    let prefix: String = app
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(46)
+        .collect();
+    let prefix = prefix.trim_matches('-');
+    if prefix.is_empty() {
+        format!("app-{}", &hash[..16])
+    } else {
+        format!("{prefix}-{}", &hash[..16])
+    }
+}
+
 /// A parsed tracking id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TrackingId {
@@ -106,6 +138,20 @@ impl FromStr for TrackingId {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn app_label_values_are_valid_label_values() {
+        assert_eq!(super::app_label_value("guestbook-dev"), "guestbook-dev");
+        let long = "a".repeat(80);
+        let value = super::app_label_value(&long);
+        assert!(value.len() <= 63, "{value}");
+        assert_ne!(
+            value,
+            super::app_label_value(&"a".repeat(81)),
+            "distinct names stay distinct"
+        );
+        assert!(super::app_label_value("-odd-").starts_with("odd-"));
+    }
+
     use super::*;
     use serde_json::json;
 

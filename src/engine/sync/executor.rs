@@ -110,13 +110,22 @@ async fn prepare(cluster: &ClusterClient, request: &SyncRequest) -> Result<Prepa
         .probe()
         .await
         .map_err(|error| format!("refusing to sync: {error}; nothing was applied"))?;
-    let live = LiveObjects::list(cluster)
+    // Discovery first: placing objects needs to know which kinds are namespaced.
+    cluster
+        .listable_resources()
         .await
         .map_err(|error| format!("cannot read the live state: {error}; nothing was applied"))?;
     let scope: Arc<dyn ResourceScope> = Arc::new(cluster.clone());
     let compare = request.compare.clone().with_scope(scope);
     let desired = place_in_destination(&request.desired, &compare);
     let wanted: Vec<ObjectKey> = desired.iter().map(|manifest| manifest.key()).collect();
+    let wanted_at: Vec<(String, ObjectKey)> = desired
+        .iter()
+        .map(|manifest| (manifest.api_version().to_string(), manifest.key()))
+        .collect();
+    let live = LiveObjects::list_for_app(cluster, &compare.app_name, &wanted_at)
+        .await
+        .map_err(|error| format!("cannot read the live state: {error}; nothing was applied"))?;
     let app_live = live.for_app(&compare.app_name, wanted.iter());
     let diff = compare_app(&desired, &app_live, &compare);
     if !diff.errors.is_empty() {

@@ -11,7 +11,9 @@ use super::operation::{Change, ResourceResult, ResultCode};
 use super::plan::{SyncTask, TaskAction};
 use super::sync_options::SyncOptions;
 use crate::engine::cluster::{ApplyOptions, ClusterClient, ClusterError, DeletePropagation};
-use crate::engine::diff::{FIELD_MANAGER, ResourceSyncStatus, TRACKING_ANNOTATION, TrackingId};
+use crate::engine::diff::{
+    APP_LABEL, FIELD_MANAGER, ResourceSyncStatus, TRACKING_ANNOTATION, TrackingId, app_label_value,
+};
 use crate::engine::manifest::ObjectKey;
 
 /// How often a custom resource is retried while its CRD, applied a moment
@@ -26,24 +28,33 @@ pub(crate) struct TaskContext<'a> {
     pub dry_run: bool,
 }
 
-/// The object with fleetdeck's tracking annotation naming it.
+/// The object with fleetdeck's tracking annotation naming it, and the
+/// app label that lets a sync list the app's objects by selector.
 pub(crate) fn with_tracking(object: &Value, app: &str, key: &ObjectKey) -> Value {
     let mut object = object.clone();
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        let annotations = metadata
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if !annotations.is_object() {
-            *annotations = Value::Object(Default::default());
-        }
-        if let Some(annotations) = annotations.as_object_mut() {
-            annotations.insert(
-                TRACKING_ANNOTATION.into(),
-                Value::String(TrackingId::new(app, key.clone()).to_string()),
-            );
-        }
+        set_entry(
+            metadata,
+            "annotations",
+            TRACKING_ANNOTATION,
+            TrackingId::new(app, key.clone()).to_string(),
+        );
+        set_entry(metadata, "labels", APP_LABEL, app_label_value(app));
     }
     object
+}
+
+/// Sets `metadata.<map>.<name>`, creating the map when absent.
+fn set_entry(metadata: &mut serde_json::Map<String, Value>, map: &str, name: &str, value: String) {
+    let entries = metadata
+        .entry(map)
+        .or_insert_with(|| Value::Object(Default::default()));
+    if !entries.is_object() {
+        *entries = Value::Object(Default::default());
+    }
+    if let Some(entries) = entries.as_object_mut() {
+        entries.insert(name.into(), Value::String(value));
+    }
 }
 
 fn api_version(object: &Value) -> &str {
