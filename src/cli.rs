@@ -164,11 +164,21 @@ pub enum Command {
     /// loopback that kubectl and fleetdeck can use, until Ctrl-C.
     ///
     /// The kubeconfig goes to --kubeconfig, or to the state dir
-    /// (~/.local/state/fleetdeck/sim/kubeconfig.yaml).
+    /// (~/.local/state/fleetdeck/sim/kubeconfig.yaml). With --state the objects
+    /// survive restarts.
+    ///
+    /// Faults from another terminal, with a cluster's admin token from the kubeconfig:
+    /// curl -k -H "Authorization: Bearer $TOKEN" -d '{"latencyMs":200,"errorRate":0.1,"error":"429"}' https://127.0.0.1:PORT/sim/faults
+    /// (GET shows, DELETE clears, `"dropWatches":true` ends open watches;
+    /// POST /sim/down?seconds=N takes the cluster down for N seconds).
     Sim {
         /// Cluster names, comma separated [default: hub,dev,staging,prod-eu,prod-us].
         #[arg(long, value_delimiter = ',', value_name = "NAMES")]
         clusters: Vec<String>,
+        /// Load the fleet's objects from FILE at start (if it exists) and save them
+        /// there at shutdown; a corrupt FILE stops the start and is left untouched.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
     },
 }
 
@@ -202,6 +212,6 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::History { app, output } => history::run(&settings, &app, output),
         Command::Rollback { app, id, prune } => rollback::run(&settings, &app, id, prune).await,
         Command::Demo => Ok(demo::run()),
-        Command::Sim { clusters } => sim::run(&settings, &clusters).await,
+        Command::Sim { clusters, state } => sim::run(&settings, &clusters, state.as_deref()).await,
     }
 }

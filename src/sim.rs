@@ -43,8 +43,15 @@
 //! Faults are injected per cluster from Rust through [`SimCluster::faults`] (latency,
 //! an error rate: 500, or 429 with Retry-After; dropping open watches) and
 //! [`SimCluster::go_down`] / [`SimCluster::come_up`] (connections refused, then served
-//! again on the same port with the same objects).
+//! again on the same port with the same objects), or over HTTP with the admin token:
+//! `GET|POST|DELETE /sim/faults` and `POST /sim/down?seconds=N` on each cluster's
+//! server (see `admin`), so `fleetdeck sim` can be disturbed from another terminal.
+//!
+//! [`FleetSpec::state_file`] keeps a fleet across runs: the objects are loaded from a
+//! versioned JSON file at start and saved to it atomically at shutdown (see
+//! `state_file`).
 
+mod admin;
 mod apply;
 mod auth;
 mod controllers;
@@ -61,6 +68,7 @@ mod managed_fields;
 mod merge_keys;
 mod meta;
 mod openapi;
+mod outage;
 mod patch;
 mod read;
 mod resource_kinds;
@@ -68,6 +76,7 @@ mod route;
 mod scale;
 mod selectors;
 mod server;
+mod state_file;
 mod status_error;
 mod store;
 mod table;
@@ -77,7 +86,7 @@ mod watch;
 mod write;
 
 pub use controllers::SimSpeed;
-pub use error::SimError;
+pub use error::{SimError, StateObjectError};
 pub use faults::{FaultError, Faults};
 pub use fleet::{ClusterSpec, DEFAULT_NODES, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};
 pub use kubeconfig::LABELS_EXTENSION;

@@ -18,6 +18,7 @@ mod integration {
     mod render;
     mod sim;
     mod sim_controllers;
+    mod sim_ops;
     mod source;
     mod sync_plan;
     mod tui_config;

@@ -1,7 +1,7 @@
 //! `fleetdeck sim`: run the simulated fleet in the foreground, for kubectl,
 //! for a fleetdeck in another terminal, or for trying things by hand.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use color_eyre::eyre::WrapErr;
@@ -9,9 +9,14 @@ use color_eyre::eyre::WrapErr;
 use super::settings::Settings;
 use crate::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
 
-/// Starts the fleet, prints how to reach it, and serves until Ctrl-C or
-/// SIGTERM; then shuts every cluster down cleanly.
-pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result<ExitCode> {
+/// Starts the fleet (from `state` when it exists), prints how to reach it, and
+/// serves until Ctrl-C or SIGTERM; then shuts every cluster down cleanly, saving
+/// the objects to `state`.
+pub async fn run(
+    settings: &Settings,
+    clusters: &[String],
+    state: Option<&Path>,
+) -> color_eyre::Result<ExitCode> {
     let kubeconfig = settings
         .kubeconfig
         .clone()
@@ -20,7 +25,15 @@ pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result
         std::fs::create_dir_all(dir)
             .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
     }
-    let spec = fleet_spec(kubeconfig, clusters);
+    let mut spec = fleet_spec(kubeconfig, clusters);
+    if let Some(state) = state {
+        if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        }
+        spec = spec.state_file(state);
+    }
+    let resumed = state.is_some_and(Path::exists);
     // Handlers go in before the banner: whoever reads "Ctrl-C stops the
     // fleet" may press it at once, and must get a clean shutdown.
     let shutdown = ShutdownSignals::install()?;
@@ -44,11 +57,26 @@ pub async fn run(settings: &Settings, clusters: &[String]) -> color_eyre::Result
     println!("kubeconfig: {path}");
     println!("try:        kubectl --kubeconfig {path} get namespaces");
     println!("read-only:  kubectl --kubeconfig {path} --context <cluster>-readonly get pods -A");
+    if let Some(first) = fleet.clusters().first() {
+        println!(
+            "faults:     curl -k -H 'Authorization: Bearer {}' -d '{{\"latencyMs\":200,\"errorRate\":0.1}}' {}/sim/faults  (GET shows, DELETE clears; POST /sim/down?seconds=30)",
+            first.admin_token(),
+            first.base_url()
+        );
+    }
+    if let Some(state) = fleet.state_file() {
+        let how = if resumed { "loaded from" } else { "new," };
+        println!("state:      {how} {} (saved at exit)", state.display());
+    }
     println!("Ctrl-C stops the fleet.");
 
     shutdown.wait().await;
     eprintln!("stopping the simulated fleet");
+    let saved = fleet.state_file().map(Path::to_path_buf);
     fleet.shutdown().await?;
+    if let Some(state) = saved {
+        eprintln!("saved the fleet's objects to {}", state.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

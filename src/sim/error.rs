@@ -58,4 +58,75 @@ pub enum SimError {
         #[source]
         source: tokio::task::JoinError,
     },
+    /// The state file exists but cannot be read.
+    #[error("cannot read the simulated fleet's state file {path}")]
+    ReadState {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state file is not a valid JSON state document; the fleet refuses to start
+    /// rather than overwrite it on shutdown.
+    #[error("the state file {path} is corrupt (move it away to start from scratch)")]
+    ParseState {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The state file was written by a format this build does not know.
+    #[error(
+        "the state file {path} has format version {found}; this fleetdeck reads version {supported}"
+    )]
+    StateVersion {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    /// One object of the state file cannot be stored.
+    #[error("the state file {path} is corrupt: object #{index} of cluster {cluster:?}")]
+    StateObject {
+        path: PathBuf,
+        cluster: String,
+        index: usize,
+        #[source]
+        source: Box<StateObjectError>,
+    },
+    /// Saving the state file failed (the previous file, if any, is left intact).
+    #[error("cannot write the simulated fleet's state file {path}")]
+    WriteState {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Why one object of a state file cannot be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StateObjectError {
+    #[error("it is not a JSON object")]
+    NotAnObject,
+    #[error("it has no {field}")]
+    MissingField { field: &'static str },
+    #[error("{api_version} {kind} is not a kind the cluster serves (nor one its CRDs define)")]
+    UnknownKind { api_version: String, kind: String },
+    #[error("{kind} {name:?} is namespaced but has no metadata.namespace")]
+    MissingNamespace { kind: String, name: String },
+    #[error("{kind} {name:?} is cluster-scoped but has metadata.namespace {namespace:?}")]
+    UnexpectedNamespace {
+        kind: String,
+        name: String,
+        namespace: String,
+    },
+    #[error("{kind} {name:?} has resourceVersion {value:?}, not a number")]
+    InvalidResourceVersion {
+        kind: String,
+        name: String,
+        value: String,
+    },
+    #[error("{kind} {namespace}/{name} appears twice")]
+    Duplicate {
+        kind: String,
+        namespace: String,
+        name: String,
+    },
 }

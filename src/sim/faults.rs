@@ -1,8 +1,9 @@
-//! Fault injection for one simulated cluster, switched at run time from Rust: added
-//! latency on every request, an error rate (500 InternalError, or 429 TooManyRequests
-//! with Retry-After), and dropping every open watch. Errors are spread evenly and
-//! deterministically (a rate of 0.25 fails exactly every fourth request), so reliability
-//! tests do not flake.
+//! Fault injection for one simulated cluster, switched at run time from Rust or over
+//! the admin endpoint (`super::admin`): added latency on every request, an error rate
+//! (500 InternalError, or 429 TooManyRequests with Retry-After), dropping every open
+//! watch, and requests for a timed outage (served by `super::outage`). Errors are
+//! spread evenly and deterministically (a rate of 0.25 fails exactly every fourth
+//! request), so reliability tests do not flake.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,8 @@ pub(crate) struct FaultState {
     errors: Mutex<ErrorBudget>,
     /// Bumped to end every open watch.
     watch_epoch: watch::Sender<u64>,
+    /// The latest request for a timed outage (how long to stay down).
+    outage: watch::Sender<Option<Duration>>,
 }
 
 impl FaultState {
@@ -44,6 +47,7 @@ impl FaultState {
             latency_ms: AtomicU64::new(0),
             errors: Mutex::new(ErrorBudget::default()),
             watch_epoch: watch::channel(0).0,
+            outage: watch::channel(None).0,
         }
     }
 
@@ -81,6 +85,16 @@ impl FaultState {
     /// A receiver that changes when watches must be dropped.
     pub fn watch_epoch(&self) -> watch::Receiver<u64> {
         self.watch_epoch.subscribe()
+    }
+
+    /// Ask for the cluster to go down now and come back after `duration`.
+    pub fn request_outage(&self, duration: Duration) {
+        self.outage.send_replace(Some(duration));
+    }
+
+    /// A receiver that changes on every outage request.
+    pub fn outage_requests(&self) -> watch::Receiver<Option<Duration>> {
+        self.outage.subscribe()
     }
 }
 
@@ -126,6 +140,21 @@ impl Faults {
         self.state.watch_epoch.send_modify(|epoch| *epoch += 1);
     }
 
+    /// The added latency per request.
+    pub fn latency(&self) -> Duration {
+        self.state.latency()
+    }
+
+    /// The injected error rate and the error it answers with (`None` when off).
+    pub fn error_rate(&self) -> (f64, Option<FaultError>) {
+        let budget = self
+            .state
+            .errors
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (budget.rate, budget.error)
+    }
+
     /// No latency, no errors.
     pub fn clear(&self) {
         self.set_latency(Duration::ZERO);
@@ -155,7 +184,17 @@ mod tests {
         );
         let error = state.next_error().expect("always fails");
         assert_eq!((error.code, error.reason), (429, "TooManyRequests"));
+        assert_eq!(
+            faults.error_rate(),
+            (
+                1.0,
+                Some(FaultError::TooManyRequests {
+                    retry_after_seconds: 3
+                })
+            )
+        );
         faults.clear();
+        assert_eq!(faults.error_rate(), (0.0, None));
         assert!(state.next_error().is_none());
         assert_eq!(state.latency(), Duration::ZERO);
     }

@@ -1,7 +1,8 @@
 //! The simulated fleet: N clusters started in-process (each an axum server on
 //! 127.0.0.1 over TLS), one kubeconfig naming them all, and a clean shutdown. This is the
 //! public face of `sim`: `Fleet::start(spec)`, `kubeconfig_path()`, `cluster(name)`,
-//! `shutdown().await`.
+//! `shutdown().await`, and the optional state file loaded at start and saved at
+//! shutdown (`super::state_file`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
@@ -9,15 +10,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Mutex, watch};
-use tokio_rustls::TlsAcceptor;
+use serde_json::Value;
+use tokio::sync::watch;
 
 use super::controllers::{self, Clock, ScaledClock, SimSpeed};
 use super::error::SimError;
 use super::faults::Faults;
-use super::instance::{self, ServerInstance};
+use super::instance;
 use super::kubeconfig::{self, KubeconfigCluster};
+use super::outage::{self, ServerSlot};
 use super::server::ClusterState;
+use super::state_file::{self, LoadedState};
 use super::tls;
 
 /// Watch events each cluster keeps so watches can resume (older ones get 410 Expired).
@@ -28,8 +31,6 @@ pub const DEFAULT_NODES: u32 = 3;
 
 /// How long `shutdown` waits for open connections before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
-/// How long `go_down` lets open requests finish before cutting connections.
-const DOWN_GRACE: Duration = Duration::from_millis(500);
 
 /// One simulated cluster to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +84,9 @@ pub struct FleetSpec {
     /// Run the simulated controllers (Deployments roll out, Pods start...) at this
     /// speed; `None` leaves objects as clients wrote them.
     pub controllers: Option<SimSpeed>,
+    /// Load the objects from this file at start (when it exists) and save them to it
+    /// at shutdown (see [`FleetSpec::state_file`]).
+    pub state_file: Option<PathBuf>,
 }
 
 impl FleetSpec {
@@ -94,6 +98,7 @@ impl FleetSpec {
             kubeconfig_path: kubeconfig_path.into(),
             watch_history: DEFAULT_WATCH_HISTORY,
             controllers: None,
+            state_file: None,
         }
     }
 
@@ -110,6 +115,15 @@ impl FleetSpec {
     /// Run the simulated controllers at `speed` (see [`SimSpeed`]).
     pub fn controllers(mut self, speed: SimSpeed) -> Self {
         self.controllers = Some(speed);
+        self
+    }
+
+    /// Persist the fleet in `path`: its objects are loaded at start if the file exists
+    /// (a corrupt file makes [`Fleet::start`] fail and is never overwritten) and saved
+    /// atomically by [`Fleet::shutdown`]. Format: `{"version": 1, "clusters":
+    /// {"<name>": [object, ...]}}`; objects keep uid, resourceVersion and managedFields.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
         self
     }
 
@@ -169,10 +183,8 @@ impl FleetSpec {
 /// A running simulated cluster.
 pub struct SimCluster {
     state: Arc<ClusterState>,
-    acceptor: TlsAcceptor,
-    fleet_shutdown: watch::Receiver<bool>,
-    /// The serving task while the cluster is up.
-    server: Mutex<Option<ServerInstance>>,
+    /// The serving task, up or down.
+    slot: Arc<ServerSlot>,
 }
 
 impl SimCluster {
@@ -213,36 +225,12 @@ impl SimCluster {
     /// open watches end and open connections are cut after a short grace period. The
     /// objects stay; [`SimCluster::come_up`] serves them again.
     pub async fn go_down(&self) {
-        let instance = self.server.lock().await.take();
-        if let Some(instance) = instance {
-            self.faults().drop_watches();
-            if let Err(error) = instance.stop(self.name(), DOWN_GRACE).await {
-                tracing::warn!(cluster = %self.name(), %error, "simulated cluster server task failed");
-            }
-        }
+        self.slot.go_down().await;
     }
 
     /// Serve again on the same address after [`SimCluster::go_down`] (a no-op while up).
     pub async fn come_up(&self) -> Result<(), SimError> {
-        let mut server = self.server.lock().await;
-        if server.is_some() {
-            return Ok(());
-        }
-        let address = self.state.address;
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|source| SimError::Bind {
-                cluster: self.name().to_string(),
-                port: address.port(),
-                source,
-            })?;
-        *server = Some(instance::spawn(
-            self.state.clone(),
-            listener,
-            self.acceptor.clone(),
-            self.fleet_shutdown.clone(),
-        ));
-        Ok(())
+        self.slot.come_up().await
     }
 
     /// Bearer token allowed to do anything.
@@ -265,6 +253,13 @@ pub struct Fleet {
     shutdown: watch::Sender<bool>,
     /// The controller tasks, one per cluster when controllers run.
     controllers: Vec<tokio::task::JoinHandle<()>>,
+    /// The outage timer tasks (admin endpoint `POST /sim/down`), one per cluster.
+    outage_timers: Vec<tokio::task::JoinHandle<()>>,
+    /// Where shutdown saves the objects, if anywhere.
+    state_file: Option<PathBuf>,
+    /// Clusters of the loaded state file that this fleet does not run, written back
+    /// unchanged.
+    other_clusters: BTreeMap<String, Vec<Arc<Value>>>,
 }
 
 impl Fleet {
@@ -272,6 +267,11 @@ impl Fleet {
     /// called inside a tokio runtime (the servers are tasks on it).
     pub async fn start(spec: FleetSpec) -> Result<Fleet, SimError> {
         spec.validate()?;
+        // Before binding anything: a corrupt state file stops the start.
+        let mut loaded = match &spec.state_file {
+            Some(path) => state_file::load(path)?.unwrap_or_default(),
+            None => LoadedState::default(),
+        };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut listeners = Vec::new();
         for cluster in &spec.clusters {
@@ -292,6 +292,7 @@ impl Fleet {
         let tls = tls::generate()?;
         let mut clusters = Vec::new();
         let mut controller_tasks = Vec::new();
+        let mut outage_timers = Vec::new();
         for (cluster, (listener, address)) in spec.clusters.iter().zip(listeners) {
             let state = Arc::new(ClusterState::new(
                 cluster.name.clone(),
@@ -300,6 +301,9 @@ impl Fleet {
                 spec.watch_history,
                 shutdown_rx.clone(),
             ));
+            if let Some(objects) = loaded.take(&cluster.name) {
+                state_file::restore(&mut state.lock(), objects);
+            }
             let server = instance::spawn(
                 state.clone(),
                 listener,
@@ -317,12 +321,14 @@ impl Fleet {
                 ));
             }
             tracing::info!(cluster = %cluster.name, %address, "simulated cluster listening");
-            clusters.push(SimCluster {
-                state,
-                acceptor: tls.acceptor.clone(),
-                fleet_shutdown: shutdown_rx.clone(),
-                server: Mutex::new(Some(server)),
-            });
+            let slot = Arc::new(ServerSlot::new(
+                state.clone(),
+                tls.acceptor.clone(),
+                shutdown_rx.clone(),
+                server,
+            ));
+            outage_timers.push(outage::spawn_timer(slot.clone()));
+            clusters.push(SimCluster { state, slot });
         }
         let entries: Vec<KubeconfigCluster<'_>> = clusters
             .iter()
@@ -341,6 +347,9 @@ impl Fleet {
             ca_pem: tls.ca_pem,
             shutdown,
             controllers: controller_tasks,
+            outage_timers,
+            state_file: spec.state_file.clone(),
+            other_clusters: loaded.into_remaining(),
         };
         kubeconfig::write(&spec.kubeconfig_path, &config)?;
         Ok(fleet)
@@ -366,28 +375,50 @@ impl Fleet {
         &self.clusters
     }
 
+    /// The state file shutdown saves to ([`FleetSpec::state_file`]).
+    pub fn state_file(&self) -> Option<&Path> {
+        self.state_file.as_deref()
+    }
+
+    /// Save every cluster's objects to `path` now, atomically (the format of
+    /// [`FleetSpec::state_file`]). Each cluster is a consistent snapshot; clusters
+    /// are not frozen together.
+    pub fn save_state(&self, path: &Path) -> Result<(), SimError> {
+        let mut clusters = self.other_clusters.clone();
+        for cluster in &self.clusters {
+            let objects = state_file::snapshot(&cluster.state.lock());
+            clusters.insert(cluster.name().to_string(), objects);
+        }
+        state_file::save(path, &clusters)
+    }
+
     /// Stop every server: open watches end, connections get a short grace period,
-    /// then the tasks are aborted. The kubeconfig is left in place (the caller owns
-    /// its path).
+    /// then the tasks are aborted; then save the state file, if there is one. The
+    /// kubeconfig is left in place (the caller owns its path).
     pub async fn shutdown(mut self) -> Result<(), SimError> {
         let _ = self.shutdown.send(true);
         let mut first_error = None;
-        for task in std::mem::take(&mut self.controllers) {
+        for task in std::mem::take(&mut self.controllers)
+            .into_iter()
+            .chain(std::mem::take(&mut self.outage_timers))
+        {
             if let Err(error) = task.await {
-                tracing::warn!(%error, "simulated controllers ended abnormally");
+                tracing::warn!(%error, "simulated fleet task ended abnormally");
             }
         }
         for cluster in &self.clusters {
-            let instance = cluster.server.lock().await.take();
-            let Some(instance) = instance else {
-                continue;
-            };
-            if let Err(source) = instance.stop(cluster.name(), SHUTDOWN_GRACE).await {
+            if let Err(source) = cluster.slot.stop(SHUTDOWN_GRACE).await {
                 first_error.get_or_insert(SimError::ServerTask {
                     cluster: cluster.name().to_string(),
                     source,
                 });
             }
+        }
+        if let Some(path) = &self.state_file
+            && let Err(error) = self.save_state(path)
+        {
+            // Saving matters more than reporting a server task that panicked.
+            first_error = Some(error);
         }
         match first_error {
             Some(error) => Err(error),

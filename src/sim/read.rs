@@ -3,14 +3,27 @@
 //! resourceVersion of the first page, so a watch started from the list resumes there
 //! (replaying, never missing, what changed while paging).
 
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::meta;
 use super::selectors::{FieldSelector, LabelSelector};
-use super::server::{ApiRequest, ClusterState};
+use super::server::{ApiRequest, ClusterState, json_bytes_response, json_response};
 use super::status_error::ApiError;
 use super::table::table;
-use super::write::{Target, present};
+use super::write::{Served, Target, present};
+
+/// A list response, serialised from the stored objects without copying them.
+#[derive(Serialize)]
+struct ListBody<'a> {
+    kind: &'a str,
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    metadata: Value,
+    items: Vec<Served<'a>>,
+}
 
 pub(crate) fn get(
     cluster: &ClusterState,
@@ -68,7 +81,7 @@ pub(crate) fn list(
     target: &Target<'_>,
     request: &ApiRequest,
     as_table: bool,
-) -> Result<Value, ApiError> {
+) -> Result<Response, ApiError> {
     let kind = target.kind;
     let labels = LabelSelector::parse(request.params.get("labelSelector").unwrap_or_default())
         .map_err(ApiError::bad_request)?;
@@ -101,10 +114,10 @@ pub(crate) fn list(
             && labels.matches(object)
             && fields.matches(object)
     });
-    let mut items: Vec<Value> = Vec::new();
+    let mut items: Vec<&Value> = Vec::new();
     let mut list_meta = json!({"resourceVersion": list_rv.to_string()});
     for object in matching.by_ref() {
-        items.push(present(kind, object));
+        items.push(object);
         if limit > 0 && items.len() == limit {
             break;
         }
@@ -123,14 +136,28 @@ pub(crate) fn list(
     }
     if as_table {
         let include = request.params.get("includeObject").unwrap_or("Metadata");
-        return Ok(table(kind, &items, include, list_meta));
+        let items: Vec<Value> = items.iter().map(|o| present(kind, o)).collect();
+        return Ok(json_response(
+            StatusCode::OK,
+            &table(kind, &items, include, list_meta),
+        ));
     }
-    Ok(json!({
-        "kind": kind.list_kind,
-        "apiVersion": kind.api_version(),
-        "metadata": list_meta,
-        "items": items,
-    }))
+    let api_version = kind.api_version();
+    let body = ListBody {
+        kind: &kind.list_kind,
+        api_version: &api_version,
+        metadata: list_meta,
+        items: items
+            .into_iter()
+            .map(|object| Served {
+                api_version: &api_version,
+                object,
+            })
+            .collect(),
+    };
+    let bytes = serde_json::to_vec(&body)
+        .map_err(|e| ApiError::new(500, "InternalError", format!("cannot encode the list: {e}")))?;
+    Ok(json_bytes_response(StatusCode::OK, bytes))
 }
 
 #[cfg(test)]

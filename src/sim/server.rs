@@ -1,6 +1,7 @@
 //! One simulated cluster's HTTP front: the shared cluster state, the axum service that
 //! parses every request (path, query, token, body) and dispatches it to discovery, read,
-//! write, delete or watch, and the JSON response helpers.
+//! write, delete or watch (or, under `/sim/`, to the admin endpoint), and the JSON
+//! response helpers.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -21,7 +22,7 @@ use super::resource_kinds::{ResourceKind, builtin, kinds_of_crd};
 use super::route::{ResourcePath, Route};
 use super::status_error::ApiError;
 use super::store::Store;
-use super::{delete, discovery, openapi, read, scale, table, watch as watch_verb, write};
+use super::{admin, delete, discovery, openapi, read, scale, table, watch as watch_verb, write};
 
 /// Storage key of CustomResourceDefinitions.
 pub(crate) const CRD_STORAGE: &str = "apiextensions.k8s.io/customresourcedefinitions";
@@ -98,7 +99,7 @@ pub(crate) fn resolve_kind(
 pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(raw: Option<&str>) -> Self {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
         Params(
             raw.map(|q| {
                 form_urlencoded_pairs(q)
@@ -223,6 +224,12 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Admin requests skip the injected faults: a fault must always be clearable.
+    if super::admin::is_admin_path(uri.path()) {
+        let path = uri.path();
+        return admin::handle(&cluster, &method, path, query.as_deref(), &headers, &body)
+            .unwrap_or_else(IntoResponse::into_response);
+    }
     let latency = cluster.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -407,7 +414,7 @@ async fn resource(
     match (verb, subresource) {
         ("get", Some("scale")) => scale::get(&cluster, &target).map(|v| ok_json(&v)),
         ("get", _) => read::get(&cluster, &target, &request, table).map(|v| ok_json(&v)),
-        ("list", _) => read::list(&cluster, &target, &request, table).map(|v| ok_json(&v)),
+        ("list", _) => read::list(&cluster, &target, &request, table),
         ("watch", _) => watch_verb::watch(cluster.clone(), &kind, namespace, &request, table),
         ("create", _) => {
             if kind.namespaced && namespace.is_none() {
@@ -444,7 +451,11 @@ fn ok_json(value: &Value) -> Response {
 
 /// A JSON body with the plain `application/json` content type.
 pub(crate) fn json_response(code: StatusCode, value: &Value) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    json_bytes_response(code, serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// An already serialised JSON body.
+pub(crate) fn json_bytes_response(code: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = code;
     response

@@ -264,6 +264,44 @@ impl Store {
         Some(last)
     }
 
+    /// Replace everything with `objects` (storage key, object) as a state file holds
+    /// them, keeping each object's uid and resourceVersion. The cluster's counter goes
+    /// on from the highest stored resourceVersion, and the watch history starts empty
+    /// there: a watch from an older version gets 410 Expired and re-lists, as after an
+    /// etcd compaction. Objects without a resourceVersion get the next ones.
+    pub fn restore(&mut self, objects: Vec<(String, Value)>) {
+        self.objects.clear();
+        self.uids.clear();
+        self.dependents.clear();
+        self.terminating.clear();
+        self.vanished.clear();
+        self.history.clear();
+        let highest = objects
+            .iter()
+            .filter_map(|(_, object)| meta::resource_version(object).parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        self.resource_version = self.resource_version.max(highest);
+        for (storage_key, mut object) in objects {
+            if meta::resource_version(&object).parse::<u64>().is_err() {
+                self.resource_version += 1;
+                let rv = self.resource_version.to_string();
+                meta::meta_mut(&mut object).insert("resourceVersion".into(), rv.into());
+            }
+            let at = (
+                storage_key.clone(),
+                meta::namespace(&object).to_string(),
+                meta::name(&object).to_string(),
+            );
+            self.index(&at, &object);
+            self.objects
+                .entry(storage_key)
+                .or_default()
+                .insert((at.1, at.2), Arc::new(object));
+        }
+        self.oldest_resumable = self.resource_version;
+    }
+
     fn record(&mut self, record: WatchRecord) {
         let record = Arc::new(record);
         self.history.push_back(record.clone());
@@ -351,6 +389,29 @@ mod tests {
         assert!(store.terminating().is_empty() && !store.uid_exists("u-pod"));
         assert_eq!(store.take_vanished(), ["u-pod"]);
         assert!(store.take_vanished().is_empty());
+    }
+
+    #[test]
+    fn restore_keeps_versions_and_counts_on() {
+        let mut store = Store::new("t", 10);
+        store.put("/configmaps", cm("seeded"));
+        let mut kept = cm("kept");
+        kept["metadata"]["resourceVersion"] = json!("41");
+        kept["metadata"]["uid"] = json!("u-kept");
+        store.restore(vec![
+            ("/configmaps".into(), kept),
+            ("/configmaps".into(), cm("fresh")),
+        ]);
+        assert!(store.get("/configmaps", "default", "seeded").is_none());
+        let kept = store.get("/configmaps", "default", "kept").expect("kept");
+        assert_eq!(meta::resource_version(&kept), "41");
+        assert!(store.uid_exists("u-kept"));
+        let fresh = store.get("/configmaps", "default", "fresh").expect("fresh");
+        assert_eq!(meta::resource_version(&fresh), "42");
+        let next = store.put("/configmaps", cm("next"));
+        assert_eq!(meta::resource_version(&next), "43");
+        assert_eq!(store.history_since(42).expect("resumable").len(), 1);
+        assert_eq!(store.history_since(41).expect_err("expired").oldest, 42);
     }
 
     #[test]

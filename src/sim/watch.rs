@@ -24,12 +24,20 @@ use super::server::{ApiRequest, ClusterState};
 use super::status_error::ApiError;
 use super::store::{EventType, WatchRecord};
 use super::table::table;
-use super::write::present;
+use super::write::{Served, present};
 
 /// How often an idle watch that asked for bookmarks gets one.
 const BOOKMARK_INTERVAL: Duration = Duration::from_secs(10);
 /// Longest watch when the client gives no timeoutSeconds.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// One watch event line.
+#[derive(serde::Serialize)]
+struct EventLine<'a> {
+    #[serde(rename = "type")]
+    event: &'a str,
+    object: Served<'a>,
+}
 
 /// What one watch selects and how it encodes objects.
 struct Filter {
@@ -46,14 +54,26 @@ impl Filter {
     }
 
     fn encode(&self, event: &str, object: &Value) -> Bytes {
-        let object = present(&self.kind, object);
-        let object = if self.as_table {
-            table(&self.kind, &[object], "Object", json!({}))
+        let mut line = if self.as_table {
+            let object = table(
+                &self.kind,
+                &[present(&self.kind, object)],
+                "Object",
+                json!({}),
+            );
+            serde_json::to_vec(&json!({"type": event, "object": object}))
         } else {
-            object
-        };
-        let mut line =
-            serde_json::to_vec(&json!({"type": event, "object": object})).unwrap_or_default();
+            // Serialised from the stored object: every watcher encodes every event.
+            let api_version = self.kind.api_version();
+            serde_json::to_vec(&EventLine {
+                event,
+                object: Served {
+                    api_version: &api_version,
+                    object,
+                },
+            })
+        }
+        .unwrap_or_default();
         line.push(b'\n');
         Bytes::from(line)
     }

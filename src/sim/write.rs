@@ -70,6 +70,40 @@ pub(crate) fn present(kind: &ResourceKind, object: &Value) -> Value {
     object
 }
 
+/// What [`present`] returns, serialised straight from the stored object without
+/// copying it: lists and watches serialise tens of thousands of stored objects.
+pub(crate) struct Served<'a> {
+    pub api_version: &'a str,
+    pub object: &'a Value,
+}
+
+impl serde::Serialize for Served<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(map) = self.object.as_object() else {
+            return self.object.serialize(serializer);
+        };
+        let stored = map.get("apiVersion").and_then(Value::as_str);
+        if stored == Some(self.api_version) {
+            return self.object.serialize(serializer);
+        }
+        // As `present`: replaced in place, or appended when missing.
+        let missing = !map.contains_key("apiVersion");
+        let mut out = serializer.serialize_map(Some(map.len() + usize::from(missing)))?;
+        for (key, value) in map {
+            if key == "apiVersion" {
+                out.serialize_entry(key, self.api_version)?;
+            } else {
+                out.serialize_entry(key, value)?;
+            }
+        }
+        if missing {
+            out.serialize_entry("apiVersion", self.api_version)?;
+        }
+        out.end()
+    }
+}
+
 pub(crate) fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
     let value = apply::parse_applied(body)
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))?;
@@ -666,4 +700,29 @@ pub(crate) fn create_internal(
     let api_version = kind.api_version();
     track_update(None, &mut object, &writer(&target, manager, &api_version));
     Ok(store.put(&kind.storage_key(), object))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_serialises_exactly_as_present() {
+        let kind = builtin("apps", "v1", "deployments").expect("kind");
+        let objects = [
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "apps/v1beta9", "kind": "Deployment", "metadata": {"name": "b"}}),
+            json!({"kind": "Deployment", "metadata": {"name": "c"}}),
+        ];
+        let api_version = kind.api_version();
+        for object in &objects {
+            let served = serde_json::to_string(&Served {
+                api_version: &api_version,
+                object,
+            })
+            .expect("serialise");
+            let presented = serde_json::to_string(&present(kind, object)).expect("serialise");
+            assert_eq!(served, presented);
+        }
+    }
 }
