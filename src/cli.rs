@@ -5,8 +5,10 @@
 
 mod app_target;
 mod apps;
+mod controller;
 mod demo;
 mod diff;
+mod engine_config;
 mod get;
 mod health;
 mod history;
@@ -17,6 +19,7 @@ mod render;
 mod rollback;
 mod settings;
 mod sim;
+mod status;
 mod sync;
 
 use std::path::PathBuf;
@@ -145,6 +148,21 @@ pub enum Command {
         #[arg(long)]
         prune: bool,
     },
+    /// The whole fleet at a glance: per cluster, whether it answers and how
+    /// many of its apps are OutOfSync, Degraded, Progressing or Unknown.
+    /// Exit status 1 when a cluster is unreachable or a repository has
+    /// problems.
+    Status {
+        #[arg(short, long, value_enum, default_value_t = status::StatusFormat::Table)]
+        output: status::StatusFormat,
+    },
+    /// Run the engine headless in the foreground (logs to stderr) until
+    /// Ctrl-C or SIGTERM: Git and every cluster observed, operations run.
+    Controller {
+        /// Seconds between refreshes of Git and the clusters.
+        #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+        interval: u64,
+    },
     /// Print the health of each Kubernetes object in a YAML file, as Argo CD
     /// assesses it. Kinds without a health check are listed, not assessed.
     ///
@@ -211,6 +229,10 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Health { file, output } => health::run(&file, output),
         Command::History { app, output } => history::run(&settings, &app, output),
         Command::Rollback { app, id, prune } => rollback::run(&settings, &app, id, prune).await,
+        Command::Status { output } => status::run(&settings, output).await,
+        Command::Controller { interval } => {
+            controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await
+        }
         Command::Demo => Ok(demo::run()),
         Command::Sim { clusters, state } => sim::run(&settings, &clusters, state.as_deref()).await,
     }

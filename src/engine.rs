@@ -5,6 +5,7 @@
 //! simulated fleet; it speaks typed errors and plain data so every front end
 //! can use it.
 
+pub mod api;
 pub mod appset;
 pub mod cluster;
 pub mod diff;
@@ -12,6 +13,7 @@ pub mod error_chain;
 pub mod health;
 pub mod manifest;
 pub mod model;
+pub mod reconciler;
 pub mod render;
 pub mod selector;
 pub mod source;

@@ -10,6 +10,7 @@ mod integration {
     mod cli_engine;
     mod cli_health;
     mod diff;
+    mod engine_reconciler;
     pub mod engine_sync;
     mod health;
     mod helm;

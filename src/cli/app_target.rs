@@ -12,6 +12,8 @@ use crate::engine::cluster::{
     ClusterChoice, ClusterClient, ClusterEntry, ClusterRegistry, ClusterSettings, connect,
     read_kubeconfig,
 };
+use kube::config::Kubeconfig;
+
 use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
 
@@ -82,19 +84,7 @@ pub async fn connect_destination(
     settings: &Settings,
     app: &Application,
 ) -> color_eyre::Result<(ClusterEntry, ClusterClient)> {
-    let path = kubeconfig_path(settings);
-    let kubeconfig = read_kubeconfig(&path)?;
-    let choices: Vec<ClusterChoice> = settings
-        .clusters
-        .iter()
-        .map(|cluster| ClusterChoice {
-            context: cluster.context.clone(),
-            name: cluster.name.clone(),
-            labels: cluster.labels.clone(),
-        })
-        .collect();
-    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, settings.hub.as_deref())
-        .wrap_err_with(|| format!("in kubeconfig {}", path.display()))?;
+    let (kubeconfig, registry) = fleet_registry(settings)?;
     let entry = registry
         .resolve(&app.spec.destination)
         .map_err(|error| eyre!("app {}: {error}", app.name()))?
@@ -109,8 +99,27 @@ pub async fn connect_destination(
     Ok((entry, client))
 }
 
+/// The fleet: the configured contexts (all of the kubeconfig's when none
+/// is configured) and the hub.
+pub fn fleet_registry(settings: &Settings) -> color_eyre::Result<(Kubeconfig, ClusterRegistry)> {
+    let path = kubeconfig_path(settings);
+    let kubeconfig = read_kubeconfig(&path)?;
+    let choices: Vec<ClusterChoice> = settings
+        .clusters
+        .iter()
+        .map(|cluster| ClusterChoice {
+            context: cluster.context.clone(),
+            name: cluster.name.clone(),
+            labels: cluster.labels.clone(),
+        })
+        .collect();
+    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, settings.hub.as_deref())
+        .wrap_err_with(|| format!("in kubeconfig {}", path.display()))?;
+    Ok((kubeconfig, registry))
+}
+
 /// The API limits from the config, defaults elsewhere.
-fn cluster_settings(settings: &Settings) -> ClusterSettings {
+pub fn cluster_settings(settings: &Settings) -> ClusterSettings {
     let api = &settings.config.api;
     let defaults = ClusterSettings::default();
     ClusterSettings {

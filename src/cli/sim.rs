@@ -104,7 +104,7 @@ fn fleet_spec(kubeconfig: PathBuf, names: &[String]) -> FleetSpec {
 }
 
 /// SIGINT and SIGTERM, registered when installed (not when first awaited).
-struct ShutdownSignals {
+pub(super) struct ShutdownSignals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -112,7 +112,7 @@ struct ShutdownSignals {
 }
 
 impl ShutdownSignals {
-    fn install() -> color_eyre::Result<Self> {
+    pub(super) fn install() -> color_eyre::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -127,7 +127,7 @@ impl ShutdownSignals {
         Ok(ShutdownSignals {})
     }
 
-    async fn wait(mut self) {
+    pub(super) async fn wait(mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.interrupt.recv() => {}

@@ -266,3 +266,39 @@ async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
     .await
     .expect("test timed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_summarises_the_fleet_per_cluster() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = Setup::new().await;
+        let table = setup.run(&["--context", "dev", "status"]).await;
+        assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+        let text = stdout(&table);
+        let dev = text
+            .lines()
+            .find(|line| line.starts_with("dev "))
+            .unwrap_or_else(|| panic!("no dev row: {text}"));
+        let columns: Vec<&str> = dev.split_whitespace().collect();
+        assert_eq!(columns[1], "Connected", "{dev}");
+        assert_eq!(&columns[3..5], ["1", "1"], "one app, OutOfSync: {dev}");
+
+        let json = setup
+            .run(&["--context", "dev", "status", "-o", "json"])
+            .await;
+        let snapshot: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        assert_eq!(snapshot["apps"][0]["name"], "web");
+        assert_eq!(snapshot["apps"][0]["sync"], "OutOfSync");
+
+        setup.fleet.clusters()[0].go_down().await;
+        let down = setup.run(&["--context", "dev", "status"]).await;
+        assert_eq!(
+            down.status.code(),
+            Some(1),
+            "an unreachable cluster fails the status"
+        );
+        assert!(stdout(&down).contains("Unreachable"), "{}", stdout(&down));
+        setup.fleet.shutdown().await.expect("shutdown");
+    })
+    .await
+    .expect("test timed out");
+}

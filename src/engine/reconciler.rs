@@ -1,0 +1,96 @@
+//! The live fleet loop: Git and every cluster observed, apps compared,
+//! operations run, all behind [`crate::engine::api`].
+//!
+//! This first increment refreshes by polling (every `refresh_interval`, on
+//! a Refresh command, and after every operation): each pass renders every
+//! app and lists each app's objects by its label on its cluster. Watch-fed
+//! live caches, auto-sync, self-heal, pauses, windows and approvals build on
+//! this actor next.
+//!
+//! A refresh runs as its own task, so commands (a Cancel above all) are
+//! answered while it runs; one cluster that does not answer makes only its
+//! own apps Unknown.
+
+mod actor;
+mod git_source;
+mod observe;
+mod refresh;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::config::Kubeconfig;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+pub use git_source::{CatalogSource, GitSource, LoadedApps};
+
+use crate::engine::api::{EngineHandle, FleetSnapshot};
+use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
+use crate::engine::state::StateError;
+use crate::engine::sync::SyncTimeouts;
+
+/// Everything the engine needs, chosen by the caller (the CLI).
+pub struct EngineConfig {
+    pub git: GitSource,
+    pub registry: ClusterRegistry,
+    pub kubeconfig: Kubeconfig,
+    pub cluster_settings: ClusterSettings,
+    pub refresh_interval: Duration,
+    /// Fetch remote repositories on every refresh.
+    pub fetch: bool,
+    pub readonly: bool,
+    /// Where sync history is kept; `None` keeps none.
+    pub state_dir: Option<PathBuf>,
+    pub sync_timeouts: SyncTimeouts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// Commands queued before the engine must refuse more (a front end that
+/// floods it waits instead of growing memory).
+const COMMAND_QUEUE: usize = 64;
+/// Events kept for slow subscribers.
+const EVENT_BUFFER: usize = 1024;
+
+/// Starts the engine; it runs until a Shutdown command or until every
+/// handle is dropped.
+pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>), EngineError> {
+    let mut clients = HashMap::new();
+    for entry in config.registry.clusters() {
+        let client = connect(
+            &config.kubeconfig,
+            &entry.context,
+            &entry.name,
+            config.cluster_settings,
+        )
+        .await?;
+        clients.insert(entry.name.clone(), client);
+    }
+    let state = actor::open_state(config.state_dir)?;
+    let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
+    let (event_tx, _) = broadcast::channel(EVENT_BUFFER);
+    let actor = actor::Actor {
+        git: Arc::new(config.git),
+        registry: config.registry,
+        clients,
+        refresh_interval: config.refresh_interval,
+        fetch: config.fetch,
+        readonly: config.readonly,
+        state,
+        sync_timeouts: config.sync_timeouts,
+        snapshots: snapshot_tx,
+        events: event_tx.clone(),
+    };
+    let task = tokio::spawn(actor.run(command_rx));
+    Ok((EngineHandle::new(command_tx, snapshot_rx, event_tx), task))
+}

@@ -1,0 +1,322 @@
+//! The engine actor: one task that owns the fleet's state, takes commands,
+//! runs refreshes and operations as tasks of their own, and publishes a
+//! snapshot whenever something changed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
+use tokio::sync::{broadcast, mpsc, watch};
+
+use super::git_source::GitSource;
+use super::refresh::{RefreshResult, connection_state, refresh};
+use crate::engine::api::{
+    AppSnapshot, ClusterSnapshot, Command, ConnectionState, EngineEvent, FleetSnapshot,
+    OperationSnapshot,
+};
+use crate::engine::cluster::{ClusterClient, ClusterRegistry};
+use crate::engine::model::Application;
+use crate::engine::render::RenderedSource;
+use crate::engine::state::{InitiatedBy, NewSync, StateStore};
+use crate::engine::sync::{
+    CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
+    SyncRequest, SyncTimeouts, cancel_pair, run_sync,
+};
+
+pub(super) struct Actor {
+    pub git: Arc<GitSource>,
+    pub registry: ClusterRegistry,
+    pub clients: HashMap<String, ClusterClient>,
+    pub refresh_interval: Duration,
+    pub fetch: bool,
+    pub readonly: bool,
+    pub state: Option<StateStore>,
+    pub sync_timeouts: SyncTimeouts,
+    pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
+    pub events: broadcast::Sender<EngineEvent>,
+}
+
+struct Running {
+    cancel: CancelHandle,
+    snapshot: OperationSnapshot,
+}
+
+/// What the actor keeps between passes.
+#[derive(Default)]
+struct Fleet {
+    apps: Vec<Application>,
+    renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    rows: BTreeMap<String, AppSnapshot>,
+    problems: Vec<String>,
+    connections: HashMap<String, ConnectionState>,
+    operations: HashMap<String, Running>,
+    generation: u64,
+}
+
+enum Done {
+    Refreshed(RefreshResult),
+    Progress(String, SyncProgress),
+    Finished(String, SyncOutcome),
+}
+
+impl Actor {
+    pub async fn run(self, mut commands: mpsc::Receiver<Command>) {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
+        let locks = OperationLocks::default();
+        let mut fleet = Fleet::default();
+        let mut refreshing = false;
+        let mut refresh_again = true;
+        let mut ticks = tokio::time::interval(self.refresh_interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if refresh_again && !refreshing {
+                refreshing = true;
+                refresh_again = false;
+                let done = done_tx.clone();
+                let pass = refresh(
+                    self.git.clone(),
+                    self.registry.clone(),
+                    self.clients.clone(),
+                    self.fetch,
+                );
+                tokio::spawn(async move {
+                    let _ = done.send(Done::Refreshed(pass.await));
+                });
+            }
+            tokio::select! {
+                command = commands.recv() => match command {
+                    None | Some(Command::Shutdown) => {
+                        for running in fleet.operations.values() {
+                            running.cancel.cancel();
+                        }
+                        break;
+                    }
+                    Some(Command::Refresh { .. }) => refresh_again = true,
+                    Some(Command::Cancel { app }) => match fleet.operations.get(&app) {
+                        Some(running) => running.cancel.cancel(),
+                        None => self.reject(format!("cancel {app}"), "no operation is running"),
+                    },
+                    Some(Command::Sync { app, prune, dry_run, initiated_by }) => {
+                        self.start_sync(&mut fleet, &locks, &done_tx, app, prune, dry_run, initiated_by);
+                        self.publish(&mut fleet);
+                    }
+                },
+                Some(done) = done_rx.recv() => match done {
+                    Done::Refreshed(result) => {
+                        refreshing = false;
+                        self.merge(&mut fleet, result);
+                        self.publish(&mut fleet);
+                    }
+                    Done::Progress(app, progress) => {
+                        if let Some(running) = fleet.operations.get_mut(&app) {
+                            if let SyncProgress::Resource(result) = &progress {
+                                running.snapshot.results.push(result.clone());
+                            }
+                            if let SyncProgress::Phase { phase, message } = &progress {
+                                running.snapshot.phase = *phase;
+                                running.snapshot.message = message.clone();
+                            }
+                        }
+                        let _ = self.events.send(EngineEvent::OperationProgress { app, progress });
+                        self.publish(&mut fleet);
+                    }
+                    Done::Finished(app, outcome) => {
+                        let initiated_by = fleet
+                            .operations
+                            .remove(&app)
+                            .map(|running| running.snapshot.initiated_by)
+                            .unwrap_or_default();
+                        self.record(&fleet, &app, &outcome, initiated_by);
+                        let _ = self.events.send(EngineEvent::OperationFinished { app, outcome });
+                        refresh_again = true;
+                        self.publish(&mut fleet);
+                    }
+                },
+                _ = ticks.tick() => refresh_again = true,
+            }
+        }
+    }
+
+    fn reject(&self, command: String, reason: &str) {
+        let _ = self.events.send(EngineEvent::Rejected {
+            command,
+            reason: reason.to_string(),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_sync(
+        &self,
+        fleet: &mut Fleet,
+        locks: &OperationLocks,
+        done: &mpsc::UnboundedSender<Done>,
+        app_name: String,
+        prune: bool,
+        dry_run: bool,
+        initiated_by: String,
+    ) {
+        let command = format!("sync {app_name}");
+        if self.readonly && !dry_run {
+            return self.reject(command, "read-only mode");
+        }
+        if fleet.operations.contains_key(&app_name) {
+            return self.reject(command, "an operation is already running on this app");
+        }
+        let Some(app) = fleet
+            .apps
+            .iter()
+            .find(|app| app.name() == app_name)
+            .cloned()
+        else {
+            return self.reject(command, "no such app");
+        };
+        let Some(rendered) = fleet.renders.get(&app_name).cloned() else {
+            return self.reject(command, "the app could not be rendered; see its conditions");
+        };
+        let client = match self.registry.resolve(&app.spec.destination) {
+            Ok(entry) => self.clients.get(&entry.name).cloned(),
+            Err(error) => return self.reject(command, &error.to_string()),
+        };
+        let Some(client) = client else {
+            return self.reject(command, "its cluster has no client");
+        };
+        let mut request = SyncRequest::for_application(&app, &rendered, &initiated_by);
+        request.prune = prune;
+        request.dry_run = dry_run;
+        request.timeouts = self.sync_timeouts;
+        let (cancel, signal) = cancel_pair();
+        fleet.operations.insert(
+            app_name.clone(),
+            Running {
+                cancel,
+                snapshot: OperationSnapshot {
+                    phase: OperationPhase::Running,
+                    message: String::new(),
+                    initiated_by: initiated_by.clone(),
+                    dry_run,
+                    started_at: Timestamp::now().to_string(),
+                    results: Vec::new(),
+                },
+            },
+        );
+        let _ = self.events.send(EngineEvent::OperationStarted {
+            app: app_name.clone(),
+            initiated_by,
+            dry_run,
+        });
+        let done = done.clone();
+        let locks = locks.clone();
+        tokio::spawn(async move {
+            let (sender, mut receiver) = mpsc::unbounded_channel();
+            let forward = async {
+                while let Some(progress) = receiver.recv().await {
+                    let _ = done.send(Done::Progress(app_name.clone(), progress));
+                }
+            };
+            let run = async {
+                let progress = ProgressSink::new(sender);
+                run_sync(&client, request, &locks, &progress, signal).await
+            };
+            let (outcome, ()) = tokio::join!(run, forward);
+            let _ = done.send(Done::Finished(app_name, outcome));
+        });
+    }
+
+    /// Adds a finished sync to the app's history (when there is a store).
+    fn record(&self, fleet: &Fleet, app_name: &str, outcome: &SyncOutcome, initiated_by: String) {
+        let (Some(store), Some(app)) = (
+            &self.state,
+            fleet.apps.iter().find(|app| app.name() == app_name),
+        ) else {
+            return;
+        };
+        let rendered = fleet.renders.get(app_name).cloned().unwrap_or_default();
+        let Some(entry) = NewSync::from_outcome(
+            app,
+            &rendered,
+            outcome,
+            InitiatedBy::operator(initiated_by),
+            true,
+        ) else {
+            return;
+        };
+        if let Err(error) = store.record_sync_for(app, entry) {
+            let _ = self.events.send(EngineEvent::Warning {
+                message: format!("the sync of {app_name} could not be recorded: {error}"),
+            });
+        }
+    }
+
+    fn merge(&self, fleet: &mut Fleet, result: RefreshResult) {
+        let now = Timestamp::now().to_string();
+        for (cluster, probe) in &result.connections {
+            let previous = fleet
+                .connections
+                .get(cluster)
+                .cloned()
+                .unwrap_or(ConnectionState::Unknown);
+            let state = connection_state(probe, &previous, &now);
+            if std::mem::discriminant(&state) != std::mem::discriminant(&previous) {
+                let _ = self.events.send(EngineEvent::ClusterConnection {
+                    cluster: cluster.clone(),
+                    state: state.clone(),
+                });
+            }
+            fleet.connections.insert(cluster.clone(), state);
+        }
+        fleet.apps = result.apps;
+        fleet.renders = result.renders;
+        fleet.rows = result.rows;
+        fleet.problems = result.problems;
+    }
+
+    fn publish(&self, fleet: &mut Fleet) {
+        fleet.generation += 1;
+        let clusters = self
+            .registry
+            .clusters()
+            .iter()
+            .map(|entry| ClusterSnapshot {
+                name: entry.name.clone(),
+                context: entry.context.clone(),
+                server: entry.server.clone(),
+                labels: entry.labels.clone(),
+                hub: entry.hub,
+                connection: fleet
+                    .connections
+                    .get(&entry.name)
+                    .cloned()
+                    .unwrap_or(ConnectionState::Unknown),
+            })
+            .collect();
+        let apps = fleet
+            .rows
+            .values()
+            .map(|row| {
+                let mut row = row.clone();
+                row.operation = fleet
+                    .operations
+                    .get(&row.name)
+                    .map(|running| running.snapshot.clone());
+                row
+            })
+            .collect();
+        let snapshot = FleetSnapshot {
+            generation: fleet.generation,
+            observed_at: Timestamp::now().to_string(),
+            clusters,
+            apps,
+            problems: fleet.problems.clone(),
+        };
+        self.snapshots.send_replace(Arc::new(snapshot));
+    }
+}
+
+/// Where history goes, if anywhere.
+pub(super) fn open_state(
+    dir: Option<PathBuf>,
+) -> Result<Option<StateStore>, crate::engine::state::StateError> {
+    dir.map(StateStore::open).transpose()
+}

@@ -1,0 +1,154 @@
+//! One refresh pass, run as its own task so the actor keeps answering
+//! commands meanwhile: read Git, ask every cluster if it is there, render
+//! every app and compare it with its cluster.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use futures::StreamExt;
+
+use super::git_source::GitSource;
+use super::observe::{observe_app, unknown_app};
+use crate::engine::api::{AppSnapshot, ConnectionState};
+use crate::engine::cluster::{ClusterClient, ClusterRegistry};
+use crate::engine::error_chain::error_chain;
+use crate::engine::model::Application;
+use crate::engine::render::RenderedSource;
+
+/// Apps compared at once (each is a handful of small label-selected lists).
+const CONCURRENT_APPS: usize = 8;
+
+/// What one pass found.
+#[derive(Debug, Default)]
+pub struct RefreshResult {
+    pub apps: Vec<Application>,
+    pub problems: Vec<String>,
+    pub renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    pub rows: BTreeMap<String, AppSnapshot>,
+    pub connections: HashMap<String, Result<String, String>>,
+}
+
+pub async fn refresh(
+    git: Arc<GitSource>,
+    registry: ClusterRegistry,
+    clients: HashMap<String, ClusterClient>,
+    fetch: bool,
+) -> RefreshResult {
+    let rendering = {
+        let git = git.clone();
+        tokio::task::spawn_blocking(move || {
+            let loaded = git.load(fetch);
+            let renders: Vec<(Application, Result<Vec<RenderedSource>, String>)> = loaded
+                .apps
+                .into_iter()
+                .map(|app| {
+                    let rendered = git.render(&app).map_err(|error| error_chain(&error));
+                    (app, rendered)
+                })
+                .collect();
+            (renders, loaded.problems)
+        })
+    };
+    let probing = futures::future::join_all(clients.iter().map(|(name, client)| async move {
+        (
+            name.clone(),
+            client.probe().await.map_err(|error| error.to_string()),
+        )
+    }));
+    let (rendered, connections) = tokio::join!(rendering, probing);
+    let mut result = RefreshResult {
+        connections: connections.into_iter().collect(),
+        ..RefreshResult::default()
+    };
+    let (renders, problems) = match rendered {
+        Ok(done) => done,
+        Err(join) => (Vec::new(), vec![format!("the renderer stopped: {join}")]),
+    };
+    result.problems = problems;
+
+    let mut to_observe = Vec::new();
+    for (app, rendered) in renders {
+        let cluster = registry
+            .resolve(&app.spec.destination)
+            .map(|entry| entry.name.clone());
+        let row = match (&rendered, &cluster) {
+            (Err(error), cluster) => Some(unknown_app(
+                &app,
+                cluster.clone().ok(),
+                format!("render failed: {error}"),
+            )),
+            (_, Err(error)) => Some(unknown_app(&app, None, error.to_string())),
+            (Ok(_), Ok(name)) => match result.connections.get(name) {
+                Some(Err(error)) => Some(unknown_app(&app, Some(name.clone()), error.clone())),
+                _ => None,
+            },
+        };
+        if let Ok(sources) = rendered {
+            result
+                .renders
+                .insert(app.name().to_string(), Arc::new(sources));
+        }
+        match row {
+            Some(row) => {
+                result.rows.insert(row.name.clone(), row);
+            }
+            None => to_observe.push((app.clone(), cluster.unwrap_or_default())),
+        }
+        result.apps.push(app);
+    }
+
+    let renders = &result.renders;
+    let clients = &clients;
+    let observed: Vec<AppSnapshot> = futures::stream::iter(to_observe)
+        .map(|(app, cluster)| async move {
+            let sources = renders.get(app.name()).cloned().unwrap_or_default();
+            match clients.get(&cluster) {
+                Some(client) => observe_app(&app, &sources, client).await,
+                None => unknown_app(
+                    &app,
+                    Some(cluster.clone()),
+                    format!("no client for cluster {cluster}"),
+                ),
+            }
+        })
+        .buffer_unordered(CONCURRENT_APPS)
+        .collect()
+        .await;
+    for row in observed {
+        result.rows.insert(row.name.clone(), row);
+    }
+    result
+}
+
+/// The connection state a probe result means, keeping `since` when the
+/// state did not change.
+pub fn connection_state(
+    probe: &Result<String, String>,
+    previous: &ConnectionState,
+    now: &str,
+) -> ConnectionState {
+    match (probe, previous) {
+        (
+            Ok(version),
+            ConnectionState::Connected {
+                version: old,
+                since,
+            },
+        ) if version == old => ConnectionState::Connected {
+            version: version.clone(),
+            since: since.clone(),
+        },
+        (Ok(version), _) => ConnectionState::Connected {
+            version: version.clone(),
+            since: now.to_string(),
+        },
+        (Err(error), ConnectionState::Unreachable { since, .. }) => ConnectionState::Unreachable {
+            error: error.clone(),
+            since: since.clone(),
+        },
+        (Err(error), _) => ConnectionState::Unreachable {
+            error: error.clone(),
+            since: now.to_string(),
+        },
+    }
+}

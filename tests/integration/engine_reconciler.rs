@@ -1,0 +1,224 @@
+//! The engine actor against a simulated fleet of two clusters and a temp
+//! Git repo: snapshots, a sync command, a cluster going away.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fleetdeck::engine::api::{Command, ConnectionState, EngineEvent, EngineHandle, FleetSnapshot};
+use fleetdeck::engine::cluster::{
+    ClusterChoice, ClusterRegistry, ClusterSettings, read_kubeconfig,
+};
+use fleetdeck::engine::diff::SyncStatus;
+use fleetdeck::engine::health::HealthStatus;
+use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
+use fleetdeck::engine::render::{RenderCache, RenderTools};
+use fleetdeck::engine::source::{RepoCache, RepoPath};
+use fleetdeck::engine::sync::SyncTimeouts;
+use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
+
+use super::support::TestRepo;
+
+const TEST_TIMEOUT: Duration = Duration::from_secs(60);
+const REPO_URL: &str = "https://git.example.com/platform/fleet.git";
+
+fn application(name: &str, cluster: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\nspec:\n  project: default\n  source:\n    repoURL: {REPO_URL}\n    path: apps/{name}\n  destination:\n    name: {cluster}\n    namespace: {name}\n  syncPolicy:\n    syncOptions: [CreateNamespace=true]\n"
+    )
+}
+
+fn config_map(name: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  mode: fast\n")
+}
+
+struct Setup {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    fleet: Fleet,
+    _repo: TestRepo,
+    engine: EngineHandle,
+}
+
+async fn setup() -> Setup {
+    let fleet_dir = tempfile::tempdir().expect("tempdir");
+    let fleet = Fleet::start(
+        FleetSpec::new(fleet_dir.path().join("kubeconfig"))
+            .cluster(ClusterSpec::new("dev"))
+            .cluster(ClusterSpec::new("prod"))
+            .controllers(SimSpeed::times(40)),
+    )
+    .await
+    .expect("fleet");
+    let repo = TestRepo::new();
+    repo.git().remote("origin", REPO_URL).expect("origin");
+    repo.write("argocd/web.yaml", application("web", "dev"))
+        .write("argocd/api.yaml", application("api", "prod"))
+        .write("apps/web/cm.yaml", config_map("web"))
+        .write("apps/api/cm.yaml", config_map("api"));
+    repo.commit("two apps");
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let cache = Arc::new(RepoCache::new(data.path().join("repos")));
+    let local = cache
+        .open(&repo.path().display().to_string())
+        .expect("open repo");
+    let kubeconfig = read_kubeconfig(fleet.kubeconfig_path()).expect("kubeconfig");
+    let choices: Vec<ClusterChoice> = ["dev", "prod"]
+        .iter()
+        .map(|context| ClusterChoice {
+            context: context.to_string(),
+            ..ClusterChoice::default()
+        })
+        .collect();
+    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, None).expect("registry");
+    let config = EngineConfig {
+        git: GitSource {
+            catalogs: vec![CatalogSource {
+                repo: local,
+                revision: "HEAD".to_string(),
+                path: RepoPath::new("argocd").expect("path"),
+            }],
+            cache,
+            tools: RenderTools::default(),
+            renders: RenderCache::new(16),
+        },
+        registry,
+        kubeconfig,
+        cluster_settings: ClusterSettings {
+            request_timeout: Duration::from_secs(3),
+            ..ClusterSettings::default()
+        },
+        refresh_interval: Duration::from_millis(300),
+        fetch: false,
+        readonly: false,
+        state_dir: Some(data.path().join("state")),
+        sync_timeouts: SyncTimeouts {
+            poll: Duration::from_millis(100),
+            ..SyncTimeouts::default()
+        },
+    };
+    let (engine, _task) = start(config).await.expect("engine starts");
+    Setup {
+        _dirs: (fleet_dir, data),
+        fleet,
+        _repo: repo,
+        engine,
+    }
+}
+
+fn app_is(snapshot: &FleetSnapshot, app: &str, sync: SyncStatus) -> bool {
+    snapshot.app(app).is_some_and(|row| row.sync == sync)
+}
+
+#[tokio::test]
+async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let first = engine
+            .wait_for(|snapshot| snapshot.apps.len() == 2)
+            .await
+            .expect("first snapshot");
+        let web = first.app("web").expect("web");
+        assert_eq!(web.sync, SyncStatus::OutOfSync);
+        assert_eq!(web.cluster.as_deref(), Some("dev"));
+        assert_eq!(web.health, HealthStatus::Missing);
+        assert!(matches!(
+            first.cluster("prod").map(|cluster| &cluster.connection),
+            Some(ConnectionState::Connected { .. })
+        ));
+
+        let mut events = engine.subscribe();
+        for app in ["web", "api"] {
+            engine
+                .send(Command::Sync {
+                    app: app.to_string(),
+                    prune: false,
+                    dry_run: false,
+                    initiated_by: "tester".to_string(),
+                })
+                .await
+                .expect("send");
+        }
+        let mut finished = 0;
+        while finished < 2 {
+            if let Ok(EngineEvent::OperationFinished { outcome, .. }) = events.recv().await {
+                assert!(outcome.succeeded(), "{outcome:#?}");
+                finished += 1;
+            }
+        }
+        engine
+            .wait_for(|snapshot| {
+                app_is(snapshot, "web", SyncStatus::Synced)
+                    && app_is(snapshot, "api", SyncStatus::Synced)
+            })
+            .await
+            .expect("both synced");
+
+        setup.fleet.cluster("prod").expect("prod").go_down().await;
+        let degraded = engine
+            .wait_for(|snapshot| {
+                app_is(snapshot, "api", SyncStatus::Unknown)
+                    && matches!(
+                        snapshot.cluster("prod").map(|cluster| &cluster.connection),
+                        Some(ConnectionState::Unreachable { .. })
+                    )
+            })
+            .await
+            .expect("prod's app unknown");
+        assert!(matches!(
+            degraded.cluster("prod").map(|cluster| &cluster.connection),
+            Some(ConnectionState::Unreachable { .. })
+        ));
+        let api = degraded.app("api").expect("api");
+        assert!(api.conditions[0].contains("prod"), "{:?}", api.conditions);
+        assert_eq!(
+            degraded.app("web").map(|row| row.sync),
+            Some(SyncStatus::Synced),
+            "dev's app is unaffected"
+        );
+
+        setup
+            .fleet
+            .cluster("prod")
+            .expect("prod")
+            .come_up()
+            .await
+            .expect("back up");
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "api", SyncStatus::Synced))
+            .await
+            .expect("prod recovers");
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn a_sync_of_an_unknown_app_is_rejected_with_a_reason() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let mut events = setup.engine.subscribe();
+        setup
+            .engine
+            .send(Command::Sync {
+                app: "nope".to_string(),
+                prune: false,
+                dry_run: false,
+                initiated_by: "tester".to_string(),
+            })
+            .await
+            .expect("send");
+        loop {
+            if let Ok(EngineEvent::Rejected { command, reason }) = events.recv().await {
+                assert_eq!(command, "sync nope");
+                assert_eq!(reason, "no such app");
+                break;
+            }
+        }
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
