@@ -25,6 +25,14 @@ pub struct AppTarget {
 }
 
 impl AppTarget {
+    /// Every rendered object, all sources together.
+    pub fn desired(&self) -> Vec<crate::engine::manifest::Manifest> {
+        self.sources
+            .iter()
+            .flat_map(|source| source.manifests.iter().cloned())
+            .collect()
+    }
+
     /// The rendered commit (of the first source), for messages.
     pub fn revision(&self) -> String {
         self.sources

@@ -15,11 +15,7 @@ pub async fn run(
     exit_code: bool,
 ) -> color_eyre::Result<ExitCode> {
     let target = load_target(settings, app_name, None).await?;
-    let desired: Vec<_> = target
-        .sources
-        .iter()
-        .flat_map(|source| source.manifests.iter().cloned())
-        .collect();
+    let desired = target.desired();
     let options = CompareOptions::for_application(&target.app);
     let (status, _) = observe_app(&target.client, &desired, &options).await?;
     let mut out = std::io::stdout().lock();

@@ -36,11 +36,7 @@ pub async fn run(
     format: GetFormat,
 ) -> color_eyre::Result<ExitCode> {
     let target = load_target(settings, app_name, None).await?;
-    let desired: Vec<_> = target
-        .sources
-        .iter()
-        .flat_map(|source| source.manifests.iter().cloned())
-        .collect();
+    let desired = target.desired();
     let options = CompareOptions::for_application(&target.app);
     let (status, live) = observe_app(&target.client, &desired, &options).await?;
     let report = AppReport {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use super::gitops_repo::gitops_repo;
+use super::support::fleetdeck_command;
 
 /// A sandboxed home for one test: every directory fleetdeck (or libgit2)
 /// might read or write lives inside it.
@@ -25,18 +26,8 @@ impl Home {
 
     /// The fleetdeck command with a clean environment pointing into this home.
     pub(super) fn command(&self, args: &[&str]) -> Command {
-        let home = self.path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1");
+        let mut command = fleetdeck_command(self.path());
+        command.args(args);
         command
     }
 

@@ -2,7 +2,7 @@
 //! HOME and the XDG directories sandboxed in a temp dir.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const HEALTHY: &str = "\
 apiVersion: apps/v1
@@ -43,17 +43,9 @@ status:
 
 /// Runs the binary with a clean environment inside `home`.
 fn fleetdeck(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+    let mut command = super::support::fleetdeck_command(home);
     command
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let Some(input) = stdin else {

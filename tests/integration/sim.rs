@@ -57,7 +57,7 @@ async fn config_for(kubeconfig: &Path, context: &str) -> Config {
     .expect("config from kubeconfig")
 }
 
-async fn client_for(kubeconfig: &Path, context: &str) -> Client {
+pub(super) async fn client_for(kubeconfig: &Path, context: &str) -> Client {
     Client::try_from(config_for(kubeconfig, context).await).expect("client")
 }
 
@@ -1432,7 +1432,7 @@ async fn cluster_with_controllers() -> (tempfile::TempDir, Fleet, Client) {
 }
 
 /// Poll `name` until `done` holds (the test timeout bounds the wait).
-async fn wait_until<K>(api: &Api<K>, name: &str, done: impl Fn(&K) -> bool) -> K
+pub(super) async fn wait_until<K>(api: &Api<K>, name: &str, done: impl Fn(&K) -> bool) -> K
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
@@ -1446,7 +1446,7 @@ where
     }
 }
 
-fn health_of<K: serde::Serialize>(object: &K, api_version: &str, kind: &str) -> Health {
+pub(super) fn health_of<K: serde::Serialize>(object: &K, api_version: &str, kind: &str) -> Health {
     let mut value = serde_json::to_value(object).expect("json");
     value["apiVersion"] = json!(api_version);
     value["kind"] = json!(kind);

@@ -3,20 +3,19 @@
 //! engine's health rules judging what they write.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Duration;
 
 use fleetdeck::engine::health::status::HealthStatus;
-use fleetdeck::engine::health::{self, Health};
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::{DaemonSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config, ResourceExt};
+use kube::{Client, ResourceExt};
 use serde_json::json;
+
+use super::sim::{client_for, health_of, wait_until};
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -35,42 +34,6 @@ async fn cluster(speed: SimSpeed, nodes: u32) -> (tempfile::TempDir, Fleet, Clie
     let fleet = Fleet::start(spec).await.expect("fleet starts");
     let client = client_for(fleet.kubeconfig_path(), "dev").await;
     (dir, fleet, client)
-}
-
-async fn client_for(kubeconfig: &Path, context: &str) -> Client {
-    let kubeconfig = Kubeconfig::read_from(kubeconfig).expect("read kubeconfig");
-    let config = Config::from_custom_kubeconfig(
-        kubeconfig,
-        &KubeConfigOptions {
-            context: Some(context.to_string()),
-            ..KubeConfigOptions::default()
-        },
-    )
-    .await
-    .expect("config from kubeconfig");
-    Client::try_from(config).expect("client")
-}
-
-/// Poll `name` until `done` holds (the test timeout bounds the wait).
-async fn wait_until<K>(api: &Api<K>, name: &str, done: impl Fn(&K) -> bool) -> K
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
-{
-    loop {
-        if let Some(object) = api.get_opt(name).await.expect("get")
-            && done(&object)
-        {
-            return object;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-fn health_of<K: serde::Serialize>(object: &K, api_version: &str, kind: &str) -> Health {
-    let mut value = serde_json::to_value(object).expect("json");
-    value["apiVersion"] = json!(api_version);
-    value["kind"] = json!(kind);
-    health::assess(&value).expect("kind has a health check")
 }
 
 async fn merge_patch<K>(api: &Api<K>, name: &str, patch: serde_json::Value) -> K

@@ -443,16 +443,9 @@ async fn a_timed_outage_over_http_takes_the_cluster_down_and_back() {
 /// `fleetdeck sim` in a sandboxed home; the banner lines up to "Ctrl-C".
 async fn spawn_sim(home: &Path, args: &[&str]) -> (tokio::process::Child, Vec<String>) {
     use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+    let mut child = tokio::process::Command::from(super::support::fleetdeck_command(home))
         .arg("sim")
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)

@@ -230,3 +230,19 @@ impl Default for TestRepo {
         Self::new()
     }
 }
+
+/// The fleetdeck binary with a clean environment whose HOME, XDG
+/// directories and git config all point into `home`.
+pub fn fleetdeck_command(home: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    command
+}
