@@ -24,7 +24,6 @@
 //! ReplicaSet and Job Pods land on the first.
 
 mod cron_job;
-mod cron_schedule;
 mod daemon_set;
 mod deployment;
 mod ingress;

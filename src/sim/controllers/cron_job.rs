@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::engine::schedule::CronSchedule;
+
 use super::super::garbage_collector::{Propagation, delete_object};
 use super::super::meta;
 use super::super::resource_kinds::ResourceKind;
 use super::super::store::Store;
-use super::cron_schedule::CronSchedule;
 use super::{CONTROLLER_MANAGER, Memory, Pass, controlled_by, controller_ref, create, kind, write};
 
 const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";

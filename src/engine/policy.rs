@@ -1,0 +1,6 @@
+//! Policy: what the engine may do to an application and when — auto-sync,
+//! self-heal, pause, sync windows and approval gates. Pure decisions over
+//! plain data (no I/O), so the engine, the CLI and tests ask the same
+//! questions and get the same answers.
+
+pub mod sync_window;
