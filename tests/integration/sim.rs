@@ -1185,7 +1185,8 @@ async fn kubectl_works_against_the_simulator() {
             eprintln!("kubectl not found on PATH: skipping the kubectl test");
             return;
         }
-        let (dir, fleet, client) = one_cluster().await;
+        // Controllers on, so `rollout status` has a rollout to follow.
+        let (dir, fleet, client) = cluster_with_controllers().await;
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).expect("home");
         let manifest = dir.path().join("app.yaml");
@@ -1262,6 +1263,16 @@ async fn kubectl_works_against_the_simulator() {
         assert_eq!(web.metadata.generation, Some(3));
         let watched = kubectl(&["get", "deploy", "--watch", "--request-timeout=1s"]).await;
         assert!(watched.contains("web"), "{watched}");
+        let rollout = kubectl(&["rollout", "status", "deployment/web", "--timeout=20s"]).await;
+        assert!(rollout.contains("successfully rolled out"), "{rollout}");
+        let created_manifest = dir.path().join("created.yaml");
+        std::fs::write(
+            &created_manifest,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: created-by-kubectl\ndata:\n  k: v\n",
+        )
+        .expect("manifest");
+        let created = kubectl(&["create", "-f", &created_manifest.to_string_lossy()]).await;
+        assert!(created.contains("configmap/created-by-kubectl created"), "{created}");
         let deleted = kubectl(&["delete", "-f", &manifest_path]).await;
         assert!(deleted.contains("deleted"), "{deleted}");
         assert!(
