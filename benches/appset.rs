@@ -13,7 +13,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fleetdeck::engine::appset::{
-    ClusterInfo, ClusterRegistry, ExpandContext, ResolverGitFiles, expand,
+    ClusterInfo, ExpandContext, GeneratorClusters, ResolverGitFiles, expand,
 };
 use fleetdeck::engine::model::ApplicationSet;
 use fleetdeck::engine::source::{LocalFirstResolver, RepoCache};
@@ -53,8 +53,8 @@ fn build_repo(dir: &Path) {
         .expect("commit");
 }
 
-fn registry() -> ClusterRegistry {
-    ClusterRegistry::new((0..CLUSTERS).map(|index| {
+fn registry() -> GeneratorClusters {
+    GeneratorClusters::new((0..CLUSTERS).map(|index| {
         ClusterInfo::new(
             format!("cluster-{index:03}"),
             format!("https://cluster-{index:03}.example.com"),

@@ -2,14 +2,14 @@
 //! path: 100 apps × 10 resources (a Deployment, a Service, ConfigMaps, a
 //! Secret, a ServiceAccount, a Role and a RoleBinding), ten syncs at a time.
 //!
-//! - `first_sync`: every app created in fresh namespaces (create + wait
-//!   for the Deployments to become available, controllers at 100×).
+//! - `first_sync`: every app created on an empty cluster (a fresh one per
+//!   sample; create + wait for the Deployments to become available, the
+//!   simulated controllers at 100×).
 //! - `resync_unchanged`: the same apps synced again with nothing to change
 //!   (apply, compare, health: the steady-state cost).
 //!
 //! Criterion reports time per 100 apps; apps/s is 100 / that time.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -111,45 +111,50 @@ async fn sync_all(client: &ClusterClient, round: usize) {
     }
 }
 
+/// A fresh simulated cluster and a client for it.
+async fn fresh_cluster(dir: &std::path::Path) -> (Fleet, ClusterClient) {
+    let spec = FleetSpec::new(dir.join("kubeconfig"))
+        .cluster(ClusterSpec::new("bench"))
+        .controllers(SimSpeed::times(100));
+    let fleet = Fleet::start(spec).await.expect("fleet");
+    let kubeconfig = read_kubeconfig(fleet.kubeconfig_path()).expect("kubeconfig");
+    let settings = ClusterSettings {
+        qps: 0.0,
+        ..ClusterSettings::default()
+    };
+    let client = connect(&kubeconfig, "bench", "bench", settings)
+        .await
+        .expect("client");
+    (fleet, client)
+}
+
 fn bench_sync(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (fleet, client) = runtime.block_on(async {
-        let spec = FleetSpec::new(dir.path().join("kubeconfig"))
-            .cluster(ClusterSpec::new("bench"))
-            .controllers(SimSpeed::times(100));
-        let fleet = Fleet::start(spec).await.expect("fleet");
-        let kubeconfig = read_kubeconfig(fleet.kubeconfig_path()).expect("kubeconfig");
-        let settings = ClusterSettings {
-            qps: 0.0,
-            ..ClusterSettings::default()
-        };
-        let client = connect(&kubeconfig, "bench", "bench", settings)
-            .await
-            .expect("client");
-        (fleet, client)
-    });
-
     let mut group = c.benchmark_group("sync_100_apps_x10");
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(60));
+    group.measurement_time(Duration::from_secs(40));
     group.throughput(Throughput::Elements(APPS as u64));
-    let round = AtomicUsize::new(1);
+    // Every sample starts from an empty cluster, so samples are alike (a
+    // cluster holding every earlier sample's apps would measure its growth).
     group.bench_function("first_sync", |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
-                let this = round.fetch_add(1, Ordering::Relaxed);
+                let dir = tempfile::tempdir().expect("tempdir");
+                let (fleet, client) = runtime.block_on(fresh_cluster(dir.path()));
                 let start = Instant::now();
-                runtime.block_on(sync_all(&client, this));
+                runtime.block_on(sync_all(&client, 0));
                 total += start.elapsed();
+                runtime.block_on(fleet.shutdown()).expect("shutdown");
             }
             total
         })
     });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (fleet, client) = runtime.block_on(fresh_cluster(dir.path()));
     runtime.block_on(sync_all(&client, 0));
     group.bench_function("resync_unchanged", |b| {
         b.iter(|| runtime.block_on(sync_all(&client, 0)))

@@ -2,7 +2,7 @@
 //! turn each set into an Application, exactly as Argo CD does it.
 //!
 //! Pure and synchronous: the caller passes the fleet's clusters
-//! ([`ClusterRegistry`]) and git access ([`GitFiles`]); [`expand`] returns
+//! ([`GeneratorClusters`]) and git access ([`GitFiles`]); [`expand`] returns
 //! the generated Applications of one ApplicationSet or an error naming it
 //! (and the parameter at fault), so one broken ApplicationSet never stops
 //! the others ([`expand_all`]). Generators: list, clusters, git
@@ -13,12 +13,12 @@
 //! Lifecycle (regeneration, `applicationsSync`), progressive sync and
 //! app-of-apps discovery build on this module and live elsewhere.
 
-mod cluster_registry;
 mod clusters;
 mod error;
 mod expand;
 mod fasttemplate;
 mod generate;
+mod generator_clusters;
 mod git;
 mod git_files;
 mod gotemplate;
@@ -31,10 +31,10 @@ mod selector;
 mod template;
 mod template_patch;
 
-pub use cluster_registry::{ClusterInfo, ClusterRegistry, IN_CLUSTER_NAME, IN_CLUSTER_SERVER};
 pub use error::{AppSetError, GeneratorError, TemplateError, TemplatePatchProblem};
 pub use expand::{AppSetExpansion, ExpandContext, GeneratedApp, expand, expand_all};
 pub use fasttemplate::FastTemplate;
+pub use generator_clusters::{ClusterInfo, GeneratorClusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER};
 pub use git_files::{
     FileGlobbing, GitFiles, GitListing, ResolverGitFiles, TreeGitFiles, list_tree,
 };

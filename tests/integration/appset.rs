@@ -6,7 +6,7 @@
 //! the same resolver the engine uses.
 
 use fleetdeck::engine::appset::{
-    AppSetError, ClusterInfo, ClusterRegistry, ExpandContext, FileGlobbing, GeneratedApp,
+    AppSetError, ClusterInfo, ExpandContext, FileGlobbing, GeneratedApp, GeneratorClusters,
     GeneratorError, GitFiles, GoTemplateError, ResolverGitFiles, TemplateError, TreeGitFiles,
     expand, expand_all,
 };
@@ -42,8 +42,8 @@ fn dedent(text: &str) -> String {
 }
 
 /// The fleet of most tests: the hub plus three registered clusters.
-fn fleet() -> ClusterRegistry {
-    ClusterRegistry::new([
+fn fleet() -> GeneratorClusters {
+    GeneratorClusters::new([
         ClusterInfo::hub(),
         ClusterInfo::new("staging", "https://staging.example.com")
             .with_label("environment", "staging")
@@ -90,7 +90,7 @@ fn names(apps: &[GeneratedApp]) -> Vec<String> {
 
 fn expand_with(
     set: &ApplicationSet,
-    clusters: &ClusterRegistry,
+    clusters: &GeneratorClusters,
 ) -> Result<Vec<GeneratedApp>, AppSetError> {
     expand(set, &ExpandContext::new(clusters))
 }
@@ -124,7 +124,7 @@ fn with_git<R>(repo: &TestRepo, body: impl FnOnce(&dyn GitFiles) -> R) -> R {
 fn expand_git(
     set: &ApplicationSet,
     repo: &TestRepo,
-    clusters: &ClusterRegistry,
+    clusters: &GeneratorClusters,
 ) -> Result<Vec<GeneratedApp>, AppSetError> {
     with_git(repo, |git| {
         expand(set, &ExpandContext::new(clusters).with_git(git))
@@ -631,7 +631,7 @@ fn argo_cluster_generator_values_per_environment() {
 
 #[test]
 fn argo_cluster_generator_go_template_names_the_hub_in_cluster() {
-    let registry = ClusterRegistry::new([
+    let registry = GeneratorClusters::new([
         ClusterInfo::hub(),
         ClusterInfo::new("Prod_Cluster", "https://prod.example.com").with_label("env", "prod"),
     ]);
@@ -989,7 +989,7 @@ fn argo_matrix_example_second_generator_uses_the_first_ones_params() {
 
 #[test]
 fn argo_merge_example_overrides_by_server() {
-    let registry = ClusterRegistry::new([
+    let registry = GeneratorClusters::new([
         ClusterInfo::new("cluster-a", "https://1.1.1.1").with_label("use-kafka", "false"),
         ClusterInfo::new("cluster-b", "https://2.4.6.8").with_label("use-kafka", "true"),
         ClusterInfo::new("cluster-c", "https://3.3.3.3").with_label("use-kafka", "true"),
@@ -1509,7 +1509,7 @@ fn the_gitops_repository_appsets_expand() {
     };
     let guestbook = read("argocd/applicationsets/guestbook.yaml");
     let addons = read("argocd/applicationsets/cluster-addons.yaml");
-    let registry = ClusterRegistry::new([
+    let registry = GeneratorClusters::new([
         ClusterInfo::hub(),
         ClusterInfo::new("prod-1", "https://prod-1.example.com").with_label("env", "prod"),
         ClusterInfo::new("dev-1", "https://dev-1.example.com").with_label("env", "dev"),

@@ -31,6 +31,51 @@ fn config_map(name: &str) -> String {
     format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  mode: fast\n")
 }
 
+/// One worker app per cluster of the fleet; the second set collides with
+/// the hand-written `web` and must be refused, not take it over.
+const WORKERS: &str = "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: workers
+spec:
+  generators:
+    - clusters: {}
+  template:
+    metadata:
+      name: 'worker-{{name}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/platform/fleet.git
+        path: apps/worker
+      destination:
+        name: '{{name}}'
+        namespace: workers
+      syncPolicy:
+        syncOptions: [CreateNamespace=true]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: impostor
+spec:
+  generators:
+    - list:
+        elements:
+          - name: web
+  template:
+    metadata:
+      name: '{{name}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/platform/fleet.git
+        path: apps/worker
+      destination:
+        name: prod
+        namespace: workers
+";
+
 struct Setup {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     fleet: Fleet,
@@ -53,8 +98,10 @@ async fn setup() -> Setup {
     repo.write("argocd/web.yaml", application("web", "dev"))
         .write("argocd/api.yaml", application("api", "prod"))
         .write("apps/web/cm.yaml", config_map("web"))
-        .write("apps/api/cm.yaml", config_map("api"));
-    repo.commit("two apps");
+        .write("apps/api/cm.yaml", config_map("api"))
+        .write("argocd/workers.yaml", WORKERS)
+        .write("apps/worker/cm.yaml", config_map("worker"));
+    repo.commit("two apps and a set");
 
     let data = tempfile::tempdir().expect("tempdir");
     let cache = Arc::new(RepoCache::new(data.path().join("repos")));
@@ -115,10 +162,24 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
         let setup = setup().await;
         let engine = &setup.engine;
         let first = engine
-            .wait_for(|snapshot| snapshot.apps.len() == 2)
+            .wait_for(|snapshot| snapshot.generation > 0)
             .await
             .expect("first snapshot");
+        let names: Vec<&str> = first.apps.iter().map(|app| app.name.as_str()).collect();
+        assert_eq!(names, ["api", "web", "worker-dev", "worker-prod"]);
+        let worker = first.app("worker-prod").expect("generated app");
+        assert_eq!(worker.application_set.as_deref(), Some("workers"));
+        assert_eq!(worker.cluster.as_deref(), Some("prod"));
+        assert!(
+            first
+                .problems
+                .iter()
+                .any(|problem| problem.contains("ApplicationSet impostor generates app web")),
+            "{:?}",
+            first.problems
+        );
         let web = first.app("web").expect("web");
+        assert_eq!(web.application_set, None);
         assert_eq!(web.sync, SyncStatus::OutOfSync);
         assert_eq!(web.cluster.as_deref(), Some("dev"));
         assert_eq!(web.health, HealthStatus::Missing);

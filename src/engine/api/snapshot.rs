@@ -64,6 +64,8 @@ pub struct ClusterSnapshot {
 pub struct AppSnapshot {
     pub name: String,
     pub project: String,
+    /// The ApplicationSet that generated the app, if one did.
+    pub application_set: Option<String>,
     /// The destination cluster, when it resolves.
     pub cluster: Option<String>,
     pub namespace: String,

@@ -1,5 +1,5 @@
 //! The clusters generator: one parameter set per cluster of the
-//! [`ClusterRegistry`] matching the selector.
+//! [`GeneratorClusters`] matching the selector.
 //!
 //! Parameters, as Argo CD names them: `name`, `nameNormalized`, `server`,
 //! `metadata.labels.<key>`, `metadata.annotations.<key>` and
@@ -10,9 +10,9 @@
 
 use serde_json::{Map, Value};
 
-use super::cluster_registry::{ClusterInfo, ClusterRegistry};
 use super::error::GeneratorError;
 use super::generate::Env;
+use super::generator_clusters::{ClusterInfo, GeneratorClusters};
 use super::normalize::normalize_name;
 use super::params::Params;
 use super::template::CompiledString;
@@ -40,7 +40,7 @@ pub(crate) fn generate(
 }
 
 fn selected<'r>(
-    registry: &'r ClusterRegistry,
+    registry: &'r GeneratorClusters,
     keep: impl Fn(&ClusterInfo) -> bool + 'r,
 ) -> impl Iterator<Item = &'r ClusterInfo> + 'r {
     registry

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cluster_registry::ClusterRegistry;
 use super::error::AppSetError;
 use super::generate::{Env, kind_template, run};
+use super::generator_clusters::GeneratorClusters;
 use super::git_files::{FileGlobbing, GitFiles};
 use super::params::{ParamStyle, Params};
 use super::template::{CompiledTemplate, Engine};
@@ -26,14 +26,14 @@ use crate::engine::model::{API_VERSION, Application, ApplicationSet, ValidationE
 /// the repositories.
 #[derive(Clone, Copy)]
 pub struct ExpandContext<'a> {
-    pub clusters: &'a ClusterRegistry,
+    pub clusters: &'a GeneratorClusters,
     /// `None`: git generators fail with "no git access".
     pub git: Option<&'a dyn GitFiles>,
     pub file_globbing: FileGlobbing,
 }
 
 impl<'a> ExpandContext<'a> {
-    pub fn new(clusters: &'a ClusterRegistry) -> Self {
+    pub fn new(clusters: &'a GeneratorClusters) -> Self {
         ExpandContext {
             clusters,
             git: None,

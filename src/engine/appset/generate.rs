@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::cluster_registry::ClusterRegistry;
 use super::error::GeneratorError;
+use super::generator_clusters::GeneratorClusters;
 use super::git_files::{FileGlobbing, GitFiles};
 use super::params::{ParamStyle, Params};
 use super::template::{Engine, render_value};
@@ -16,7 +16,7 @@ use crate::engine::model::{Generator, GeneratorKind};
 pub(crate) struct Env<'a> {
     pub style: ParamStyle,
     pub engine: Engine,
-    pub clusters: &'a ClusterRegistry,
+    pub clusters: &'a GeneratorClusters,
     pub git: Option<&'a dyn GitFiles>,
     pub file_globbing: FileGlobbing,
 }

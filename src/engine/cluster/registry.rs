@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use kube::config::Kubeconfig;
 use serde::Serialize;
 
+use crate::engine::appset::{ClusterInfo, GeneratorClusters};
 use crate::engine::model::destination::Destination;
 
 /// The server URL that means "the cluster the controller runs in".
@@ -128,6 +129,18 @@ impl ClusterRegistry {
             entries[hub].hub = true;
         }
         Ok(ClusterRegistry { entries })
+    }
+
+    /// The clusters as ApplicationSet cluster generators see them (the hub
+    /// as Argo CD's in-cluster cluster).
+    pub fn generator_clusters(&self) -> GeneratorClusters {
+        GeneratorClusters::new(self.entries.iter().map(|entry| ClusterInfo {
+            name: entry.name.clone(),
+            server: entry.server.clone(),
+            labels: entry.labels.clone(),
+            annotations: BTreeMap::new(),
+            in_cluster: entry.hub,
+        }))
     }
 
     pub fn clusters(&self) -> &[ClusterEntry] {

@@ -16,6 +16,7 @@ pub fn unknown_app(app: &Application, cluster: Option<String>, condition: String
     AppSnapshot {
         name: app.name().to_string(),
         project: app.project().to_string(),
+        application_set: None,
         cluster,
         namespace: app.spec.destination.namespace.clone(),
         sync: SyncStatus::Unknown,
@@ -60,6 +61,7 @@ pub async fn observe_app(
     AppSnapshot {
         name: app.name().to_string(),
         project: app.project().to_string(),
+        application_set: None,
         cluster: Some(cluster.name().to_string()),
         namespace: app.spec.destination.namespace.clone(),
         sync: status.diff.status,

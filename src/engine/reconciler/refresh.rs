@@ -36,8 +36,9 @@ pub async fn refresh(
 ) -> RefreshResult {
     let rendering = {
         let git = git.clone();
+        let generator_clusters = registry.generator_clusters();
         tokio::task::spawn_blocking(move || {
-            let loaded = git.load(fetch);
+            let loaded = git.load(fetch, &generator_clusters);
             let renders: Vec<(Application, Result<Vec<RenderedSource>, String>)> = loaded
                 .apps
                 .into_iter()
@@ -46,7 +47,7 @@ pub async fn refresh(
                     (app, rendered)
                 })
                 .collect();
-            (renders, loaded.problems)
+            (renders, loaded.problems, loaded.owners)
         })
     };
     let probing = futures::future::join_all(clients.iter().map(|(name, client)| async move {
@@ -60,9 +61,13 @@ pub async fn refresh(
         connections: connections.into_iter().collect(),
         ..RefreshResult::default()
     };
-    let (renders, problems) = match rendered {
+    let (renders, problems, owners) = match rendered {
         Ok(done) => done,
-        Err(join) => (Vec::new(), vec![format!("the renderer stopped: {join}")]),
+        Err(join) => (
+            Vec::new(),
+            vec![format!("the renderer stopped: {join}")],
+            HashMap::new(),
+        ),
     };
     result.problems = problems;
 
@@ -116,6 +121,9 @@ pub async fn refresh(
         .await;
     for row in observed {
         result.rows.insert(row.name.clone(), row);
+    }
+    for row in result.rows.values_mut() {
+        row.application_set = owners.get(&row.name).cloned();
     }
     result
 }

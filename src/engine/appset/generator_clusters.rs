@@ -1,5 +1,6 @@
-//! [`ClusterRegistry`]: the clusters the fleet knows, as the clusters
-//! generator sees them.
+//! [`GeneratorClusters`]: the clusters the fleet knows, as the clusters
+//! generator sees them (built from [`crate::engine::cluster::ClusterRegistry`]
+//! by the engine, or by hand in tests).
 //!
 //! A plain input type so the generator stays pure: the caller (the engine's
 //! fleet state, a test) builds it from whatever holds the clusters. The hub
@@ -10,8 +11,7 @@ use std::collections::BTreeMap;
 
 /// Argo CD's name for the cluster it runs in.
 pub const IN_CLUSTER_NAME: &str = "in-cluster";
-/// The URL applications use to deploy to the cluster Argo CD runs in.
-pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
+pub use crate::engine::cluster::IN_CLUSTER_SERVER;
 
 /// One cluster of the fleet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,18 +84,18 @@ impl ClusterInfo {
 /// The fleet's clusters, in generator order: an unregistered hub first
 /// (as Argo CD lists it), then the others by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClusterRegistry {
+pub struct GeneratorClusters {
     clusters: Vec<ClusterInfo>,
 }
 
-impl ClusterRegistry {
+impl GeneratorClusters {
     pub fn new(clusters: impl IntoIterator<Item = ClusterInfo>) -> Self {
         let mut clusters: Vec<ClusterInfo> = clusters.into_iter().collect();
         clusters.sort_by(|a, b| {
             (!a.is_unregistered_hub(), a.param_name())
                 .cmp(&(!b.is_unregistered_hub(), b.param_name()))
         });
-        ClusterRegistry { clusters }
+        GeneratorClusters { clusters }
     }
 
     pub fn clusters(&self) -> &[ClusterInfo] {
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn hub_first_then_by_name() {
-        let registry = ClusterRegistry::new([
+        let registry = GeneratorClusters::new([
             ClusterInfo::new("zeta", "https://z"),
             ClusterInfo::hub(),
             ClusterInfo::new("alpha", "https://a"),
