@@ -3,4 +3,10 @@
 //! plain data (no I/O), so the engine, the CLI and tests ask the same
 //! questions and get the same answers.
 
+pub mod approval;
+pub mod auto_sync;
+pub mod backoff;
+pub mod duration_text;
+pub mod label_match;
+pub mod pause;
 pub mod sync_window;

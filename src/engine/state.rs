@@ -8,6 +8,7 @@
 //! - [`HistoryEntry`] and friends: what one sync left behind.
 //! - [`RollbackPin`]: set by a rollback, cleared by an unpin or a sync to the
 //!   app's target revision.
+//! - [`PauseStore`]: the fleet's time-boxed pauses, one shared file.
 //!
 //! Concurrency: writers are serialised per application, across threads by
 //! an in-process lock and across processes by an advisory lock file
@@ -24,6 +25,7 @@ pub mod atomic_file;
 pub mod error;
 pub mod file_name;
 pub mod history;
+pub mod pauses;
 pub mod pin;
 pub mod record;
 pub mod store;
@@ -34,5 +36,6 @@ pub use history::{
     DEFAULT_REVISION_HISTORY_LIMIT, HistoryEntry, InitiatedBy, NewSync, ResourceCounts,
     ResultPhase, SourceSummary, SyncResult, history_limit,
 };
+pub use pauses::{PauseSet, PauseStore, PauseStoreError, ResumeTarget};
 pub use pin::RollbackPin;
 pub use store::StateStore;
