@@ -49,6 +49,28 @@ pub struct Config {
     /// How long a sync waits for a wave to become healthy and a hook to finish.
     #[serde(default, skip_serializing_if = "SyncConfig::is_empty")]
     pub sync: SyncConfig,
+    /// Apps that automation may sync to a new revision only after an
+    /// operator's approval.
+    #[serde(default, skip_serializing_if = "ApprovalConfig::is_empty")]
+    pub approval: ApprovalConfig,
+}
+
+/// The approval gate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApprovalConfig {
+    /// Label selectors over cluster labels (`environment=production`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_selectors: Vec<String>,
+    /// Projects whose apps are always gated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<String>,
+}
+
+impl ApprovalConfig {
+    fn is_empty(&self) -> bool {
+        self == &ApprovalConfig::default()
+    }
 }
 
 /// Per-cluster API request limits.

@@ -9,8 +9,11 @@ use color_eyre::eyre::{WrapErr, eyre};
 use super::app_target::{cluster_settings, fleet_registry};
 use super::load::open_and_fetch;
 use super::settings::Settings;
+use crate::engine::policy::approval::ApprovalGate;
+use crate::engine::policy::label_match::TextSelector;
 use crate::engine::reconciler::{CatalogSource, EngineConfig, GitSource};
 use crate::engine::render::RenderCache;
+use crate::engine::schedule::TimeZones;
 use crate::engine::source::{RepoCache, RepoPath};
 use crate::engine::sync::SyncTimeouts;
 
@@ -55,6 +58,8 @@ pub async fn engine_config(
         fetch: true,
         readonly: settings.readonly,
         state_dir: Some(settings.paths.app_state_dir()),
+        approval: approval_gate(settings)?,
+        time_zones: TimeZones::from_dir(zoneinfo_dir()),
         sync_timeouts: SyncTimeouts {
             wave: sync
                 .wave_timeout_seconds
@@ -65,4 +70,29 @@ pub async fn engine_config(
             poll: defaults.poll,
         },
     })
+}
+
+/// The approval gate from the config; a selector that does not parse is an
+/// error naming it (a gate silently off would let production sync).
+fn approval_gate(settings: &Settings) -> color_eyre::Result<ApprovalGate> {
+    let config = &settings.config.approval;
+    let mut cluster_selectors = Vec::new();
+    for text in &config.cluster_selectors {
+        cluster_selectors.push(
+            TextSelector::parse(text)
+                .map_err(|error| eyre!("approval.clusterSelectors: `{text}`: {error}"))?,
+        );
+    }
+    Ok(ApprovalGate {
+        cluster_selectors,
+        projects: config.projects.clone(),
+    })
+}
+
+/// Where IANA time zones are read from (sync windows with `timeZone`):
+/// `$TZDIR`, else the system's zoneinfo.
+fn zoneinfo_dir() -> std::path::PathBuf {
+    std::env::var_os("TZDIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"))
 }

@@ -3,15 +3,18 @@
 //!
 //! This first increment refreshes by polling (every `refresh_interval`, on
 //! a Refresh command, and after every operation): each pass renders every
-//! app and lists each app's objects by its label on its cluster. Watch-fed
-//! live caches, auto-sync, self-heal, pauses, windows and approvals build on
-//! this actor next.
+//! app and lists each app's objects by its label on its cluster. After each
+//! pass every app's automation is decided (auto-sync once per revision,
+//! retries, self-heal, gated by the rollback pin, pauses from the shared
+//! pause file, approval and sync windows). Watch-fed live caches replace
+//! the polling next.
 //!
 //! A refresh runs as its own task, so commands (a Cancel above all) are
 //! answered while it runs; one cluster that does not answer makes only its
 //! own apps Unknown.
 
 mod actor;
+mod automation;
 mod git_source;
 mod observe;
 mod refresh;
@@ -29,7 +32,9 @@ pub use git_source::{CatalogSource, GitSource, LoadedApps};
 
 use crate::engine::api::{EngineHandle, FleetSnapshot};
 use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
-use crate::engine::state::StateError;
+use crate::engine::policy::approval::ApprovalGate;
+use crate::engine::schedule::TimeZones;
+use crate::engine::state::{PauseStore, PauseStoreError, StateError};
 use crate::engine::sync::SyncTimeouts;
 
 /// Everything the engine needs, chosen by the caller (the CLI).
@@ -45,6 +50,12 @@ pub struct EngineConfig {
     /// Where sync history is kept; `None` keeps none.
     pub state_dir: Option<PathBuf>,
     pub sync_timeouts: SyncTimeouts,
+    /// Which apps need an operator's approval before automation syncs a
+    /// new revision.
+    pub approval: ApprovalGate,
+    /// IANA time zones for sync windows (`TimeZones::from_dir` with the
+    /// system's zoneinfo, chosen by the caller).
+    pub time_zones: TimeZones,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +64,8 @@ pub enum EngineError {
     Cluster(#[from] ClusterError),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error(transparent)]
+    Pauses(PauseStoreError),
 }
 
 /// Commands queued before the engine must refuse more (a front end that
@@ -75,6 +88,12 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         .await?;
         clients.insert(entry.name.clone(), client);
     }
+    let pauses = config
+        .state_dir
+        .as_ref()
+        .map(PauseStore::open)
+        .transpose()
+        .map_err(EngineError::Pauses)?;
     let state = actor::open_state(config.state_dir)?;
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
@@ -88,6 +107,9 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         readonly: config.readonly,
         state,
         sync_timeouts: config.sync_timeouts,
+        pauses,
+        approval: config.approval,
+        time_zones: config.time_zones,
         snapshots: snapshot_tx,
         events: event_tx.clone(),
     };

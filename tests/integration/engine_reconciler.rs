@@ -10,8 +10,10 @@ use fleetdeck::engine::cluster::{
 };
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::health::HealthStatus;
+use fleetdeck::engine::policy::approval::ApprovalGate;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
+use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
@@ -30,6 +32,25 @@ fn application(name: &str, cluster: &str) -> String {
 fn config_map(name: &str) -> String {
     format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  mode: fast\n")
 }
+
+/// An app with automated sync and self-heal on dev.
+const AUTO_APP: &str = "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: auto
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/platform/fleet.git
+    path: apps/auto
+  destination:
+    name: dev
+    namespace: auto
+  syncPolicy:
+    automated:
+      selfHeal: true
+    syncOptions: [CreateNamespace=true]
+";
 
 /// One worker app per cluster of the fleet; the second set collides with
 /// the hand-written `web` and must be refused, not take it over.
@@ -77,6 +98,7 @@ spec:
 ";
 
 struct Setup {
+    state_dir: std::path::PathBuf,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     fleet: Fleet,
     _repo: TestRepo,
@@ -99,6 +121,8 @@ async fn setup() -> Setup {
         .write("argocd/api.yaml", application("api", "prod"))
         .write("apps/web/cm.yaml", config_map("web"))
         .write("apps/api/cm.yaml", config_map("api"))
+        .write("argocd/auto.yaml", AUTO_APP)
+        .write("apps/auto/cm.yaml", config_map("auto"))
         .write("argocd/workers.yaml", WORKERS)
         .write("apps/worker/cm.yaml", config_map("worker"));
     repo.commit("two apps and a set");
@@ -138,6 +162,8 @@ async fn setup() -> Setup {
         fetch: false,
         readonly: false,
         state_dir: Some(data.path().join("state")),
+        approval: ApprovalGate::default(),
+        time_zones: TimeZones::without_database(),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
@@ -145,6 +171,7 @@ async fn setup() -> Setup {
     };
     let (engine, _task) = start(config).await.expect("engine starts");
     Setup {
+        state_dir: data.path().join("state"),
         _dirs: (fleet_dir, data),
         fleet,
         _repo: repo,
@@ -166,7 +193,7 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
             .await
             .expect("first snapshot");
         let names: Vec<&str> = first.apps.iter().map(|app| app.name.as_str()).collect();
-        assert_eq!(names, ["api", "web", "worker-dev", "worker-prod"]);
+        assert_eq!(names, ["api", "auto", "web", "worker-dev", "worker-prod"]);
         let worker = first.app("worker-prod").expect("generated app");
         assert_eq!(worker.application_set.as_deref(), Some("workers"));
         assert_eq!(worker.cluster.as_deref(), Some("prod"));
@@ -278,6 +305,141 @@ async fn a_sync_of_an_unknown_app_is_rejected_with_a_reason() {
                 break;
             }
         }
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// Someone edits the auto app's ConfigMap by hand.
+async fn drift(fleet: &Fleet, value: &str) {
+    let client = super::engine_sync::client_for(fleet.kubeconfig_path(), "dev").await;
+    let key = fleetdeck::engine::manifest::ObjectKey {
+        group: String::new(),
+        kind: "ConfigMap".into(),
+        namespace: "auto".into(),
+        name: "auto".into(),
+    };
+    let mut live = client.get("v1", &key).await.expect("get").expect("exists");
+    live["data"]["mode"] = serde_json::json!(value);
+    live["metadata"]
+        .as_object_mut()
+        .expect("metadata")
+        .remove("managedFields");
+    client
+        .replace(&live, "kubectl-edit", false)
+        .await
+        .expect("edit");
+}
+
+#[tokio::test]
+async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let synced = engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("auto-synced");
+        assert_eq!(
+            synced.app("auto").and_then(|row| row.automation.as_deref()),
+            Some("auto-sync on")
+        );
+        let store = fleetdeck::engine::state::StateStore::open(&setup.state_dir).expect("state");
+        // A few more refreshes: the revision is synced once, not again.
+        let generation = synced.generation;
+        engine
+            .wait_for(|snapshot| snapshot.generation >= generation + 3)
+            .await
+            .expect("more refreshes");
+        let history = store.history("auto").expect("history");
+        assert_eq!(history.len(), 1, "{history:#?}");
+        assert_eq!(history[0].initiated_by.to_string(), "automated");
+
+        drift(&setup.fleet, "slow").await;
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("healed");
+        let kube = super::engine_sync::client_for(setup.fleet.kubeconfig_path(), "dev").await;
+        let key = fleetdeck::engine::manifest::ObjectKey {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: "auto".into(),
+            name: "auto".into(),
+        };
+        let mut healed = false;
+        for _ in 0..50 {
+            let live = kube.get("v1", &key).await.expect("get").expect("exists");
+            if live["data"]["mode"] == "fast" {
+                healed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(healed, "self-heal put Git's value back");
+
+        let pauses = fleetdeck::engine::state::PauseStore::open(&setup.state_dir).expect("pauses");
+        let pause = pauses
+            .add(
+                fleetdeck::engine::policy::pause::PauseRequest {
+                    scope: fleetdeck::engine::policy::pause::PauseScope::App("auto".into()),
+                    reason: "db migration".into(),
+                    owner: "alice".into(),
+                    duration: Duration::from_secs(1800),
+                },
+                k8s_openapi::jiff::Timestamp::now(),
+            )
+            .expect("pause");
+        // Wait until the engine has seen the pause, then drift.
+        engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("auto")
+                    .is_some_and(|row| !row.paused.is_empty())
+            })
+            .await
+            .expect("pause seen");
+        drift(&setup.fleet, "slow").await;
+        let held = engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::OutOfSync))
+            .await
+            .expect("drift shown");
+        let row = held.app("auto").expect("auto");
+        assert!(
+            row.paused[0].contains("by alice: db migration"),
+            "{:?}",
+            row.paused
+        );
+        let generation = held.generation;
+        let later = engine
+            .wait_for(|snapshot| snapshot.generation >= generation + 3)
+            .await
+            .expect("more refreshes");
+        assert!(
+            app_is(&later, "auto", SyncStatus::OutOfSync),
+            "a paused app is not healed"
+        );
+        assert!(
+            later
+                .app("auto")
+                .and_then(|row| row.automation.as_deref())
+                .is_some_and(|text| text.contains("paused")),
+            "{:?}",
+            later.app("auto")
+        );
+
+        pauses
+            .resume(
+                &fleetdeck::engine::state::ResumeTarget::Id(pause.id.clone()),
+                k8s_openapi::jiff::Timestamp::now(),
+            )
+            .expect("resume");
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("healed after resume");
+        engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })
     .await

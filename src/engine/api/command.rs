@@ -14,6 +14,8 @@ pub enum Command {
         dry_run: bool,
         initiated_by: String,
     },
+    /// Let a gated app's automation sync the revision it now renders.
+    Approve { app: String, by: String },
     /// Terminate an app's running operation.
     Cancel { app: String },
     /// Stop the engine (operations in flight are terminated first).

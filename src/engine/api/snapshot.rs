@@ -79,6 +79,12 @@ pub struct AppSnapshot {
     pub conditions: Vec<String>,
     pub resources: Vec<ResourceSummary>,
     pub operation: Option<OperationSnapshot>,
+    /// Automation in words: "auto-sync on", "syncing (self-heal)", "paused
+    /// ...", "blocked by deny window ...", "awaiting approval of abc1234".
+    /// `None` for an app without automated sync and nothing to say.
+    pub automation: Option<String>,
+    /// The pauses covering the app, each with who, why and time left.
+    pub paused: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

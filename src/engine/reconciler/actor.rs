@@ -10,6 +10,7 @@ use std::time::Duration;
 use k8s_openapi::jiff::Timestamp;
 use tokio::sync::{broadcast, mpsc, watch};
 
+use super::automation::{AppContext, Automation, Rules};
 use super::git_source::GitSource;
 use super::refresh::{RefreshResult, connection_state, refresh};
 use crate::engine::api::{
@@ -17,8 +18,12 @@ use crate::engine::api::{
     OperationSnapshot,
 };
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
-use crate::engine::model::Application;
+use crate::engine::model::{AppProject, Application};
+use crate::engine::policy::approval::ApprovalGate;
+use crate::engine::policy::auto_sync::AutoSyncDecision;
 use crate::engine::render::RenderedSource;
+use crate::engine::schedule::TimeZones;
+use crate::engine::state::PauseStore;
 use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
@@ -34,6 +39,9 @@ pub(super) struct Actor {
     pub readonly: bool,
     pub state: Option<StateStore>,
     pub sync_timeouts: SyncTimeouts,
+    pub pauses: Option<PauseStore>,
+    pub approval: ApprovalGate,
+    pub time_zones: TimeZones,
     pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
     pub events: broadcast::Sender<EngineEvent>,
 }
@@ -48,7 +56,9 @@ struct Running {
 struct Fleet {
     apps: Vec<Application>,
     renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    projects: HashMap<String, AppProject>,
     rows: BTreeMap<String, AppSnapshot>,
+    automation: Automation,
     problems: Vec<String>,
     connections: HashMap<String, ConnectionState>,
     operations: HashMap<String, Running>,
@@ -94,6 +104,19 @@ impl Actor {
                         break;
                     }
                     Some(Command::Refresh { .. }) => refresh_again = true,
+                    Some(Command::Approve { app, by }) => {
+                        match fleet.rows.get(&app).and_then(|row| row.revision.clone()) {
+                            Some(revision) => {
+                                fleet.automation.approve(&app, revision);
+                                let _ = self.events.send(EngineEvent::Warning {
+                                    message: format!("{app}: approved by {by}"),
+                                });
+                                self.automate(&mut fleet, &locks, &done_tx);
+                                self.publish(&mut fleet);
+                            }
+                            None => self.reject(format!("approve {app}"), "no rendered revision to approve"),
+                        }
+                    }
                     Some(Command::Cancel { app }) => match fleet.operations.get(&app) {
                         Some(running) => running.cancel.cancel(),
                         None => self.reject(format!("cancel {app}"), "no operation is running"),
@@ -107,6 +130,7 @@ impl Actor {
                     Done::Refreshed(result) => {
                         refreshing = false;
                         self.merge(&mut fleet, result);
+                        self.automate(&mut fleet, &locks, &done_tx);
                         self.publish(&mut fleet);
                     }
                     Done::Progress(app, progress) => {
@@ -129,6 +153,7 @@ impl Actor {
                             .map(|running| running.snapshot.initiated_by)
                             .unwrap_or_default();
                         self.record(&fleet, &app, &outcome, initiated_by);
+                        fleet.automation.finished(&app, &outcome, Timestamp::now());
                         let _ = self.events.send(EngineEvent::OperationFinished { app, outcome });
                         refresh_again = true;
                         self.publish(&mut fleet);
@@ -268,8 +293,93 @@ impl Actor {
         }
         fleet.apps = result.apps;
         fleet.renders = result.renders;
+        fleet.projects = result.projects;
         fleet.rows = result.rows;
         fleet.problems = result.problems;
+    }
+
+    /// Runs every app's automation decision; starts the syncs it calls for.
+    fn automate(
+        &self,
+        fleet: &mut Fleet,
+        locks: &OperationLocks,
+        done: &mpsc::UnboundedSender<Done>,
+    ) {
+        let now = Timestamp::now();
+        // An unreadable pause file holds all automation: a pause someone set
+        // must never be ignored because its file broke.
+        let (pauses, pauses_unreadable) = match self.pauses.as_ref().map(|store| store.list(now)) {
+            None => (Vec::new(), false),
+            Some(Ok(pauses)) => (pauses, false),
+            Some(Err(error)) => {
+                let _ = self.events.send(EngineEvent::Warning {
+                    message: format!("pauses cannot be read: {error}; automation holds every app"),
+                });
+                (Vec::new(), true)
+            }
+        };
+        let rules = Rules {
+            approval: &self.approval,
+            time_zones: &self.time_zones,
+        };
+        let no_labels = BTreeMap::new();
+        let mut to_sync = Vec::new();
+        let apps = fleet.apps.clone();
+        for app in &apps {
+            let Some(row) = fleet.rows.get(app.name()).cloned() else {
+                continue;
+            };
+            let pin = self
+                .state
+                .as_ref()
+                .and_then(|store| store.pin(app.name()).ok().flatten());
+            let cluster_labels = row
+                .cluster
+                .as_ref()
+                .and_then(|name| self.registry.by_name(name))
+                .map_or(&no_labels, |entry| &entry.labels);
+            let render_empty = fleet
+                .renders
+                .get(app.name())
+                .is_none_or(|sources| sources.iter().all(|source| source.manifests.is_empty()));
+            let context = AppContext {
+                app,
+                row: &row,
+                render_empty,
+                operation_running: fleet.operations.contains_key(app.name()),
+                pauses: &pauses,
+                pin,
+                project: fleet.projects.get(app.project()),
+                cluster_labels,
+            };
+            let mut shown = row.clone();
+            let decision = fleet.automation.decide(&context, &rules, now, &mut shown);
+            if pauses_unreadable && app.is_automated() {
+                shown.automation = Some("held: the pause file cannot be read".to_string());
+            } else if let AutoSyncDecision::Sync {
+                revision,
+                prune,
+                reason,
+            } = decision
+            {
+                to_sync.push((app.name().to_string(), revision, prune, reason));
+            }
+            fleet.rows.insert(app.name().to_string(), shown);
+        }
+        for (app, revision, prune, reason) in to_sync {
+            self.start_sync(
+                fleet,
+                locks,
+                done,
+                app.clone(),
+                prune,
+                false,
+                "automated".to_string(),
+            );
+            if fleet.operations.contains_key(&app) {
+                fleet.automation.started(&app, revision, reason);
+            }
+        }
     }
 
     fn publish(&self, fleet: &mut Fleet) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::engine::appset::{ExpandContext, GeneratorClusters, ResolverGitFiles, expand_all};
 
 use crate::engine::error_chain::error_chain;
-use crate::engine::model::{Application, ApplicationSet};
+use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::render::{
     AppRenderError, RenderCache, RenderTools, RenderedSource, load_catalog, render_application_with,
 };
@@ -37,6 +37,8 @@ pub struct LoadedApps {
     pub apps: Vec<Application>,
     /// Generated app → the ApplicationSet that generated it.
     pub owners: HashMap<String, String>,
+    /// AppProjects by name (their sync windows gate automation).
+    pub projects: HashMap<String, AppProject>,
     pub problems: Vec<String>,
 }
 
@@ -67,6 +69,13 @@ impl GitSource {
                             .applications
                             .into_iter()
                             .map(|located| located.value),
+                    );
+                    loaded.projects.extend(
+                        catalog
+                            .catalog
+                            .projects
+                            .into_iter()
+                            .map(|located| (located.value.metadata.name.clone(), located.value)),
                     );
                     app_sets.extend(
                         catalog

@@ -26,6 +26,8 @@ pub fn unknown_app(app: &Application, cluster: Option<String>, condition: String
         conditions: vec![condition],
         resources: Vec::new(),
         operation: None,
+        automation: None,
+        paused: Vec::new(),
     }
 }
 
@@ -81,5 +83,7 @@ pub async fn observe_app(
             })
             .collect(),
         operation: None,
+        automation: None,
+        paused: Vec::new(),
     }
 }

@@ -12,7 +12,7 @@ use super::observe::{observe_app, unknown_app};
 use crate::engine::api::{AppSnapshot, ConnectionState};
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
 use crate::engine::error_chain::error_chain;
-use crate::engine::model::Application;
+use crate::engine::model::{AppProject, Application};
 use crate::engine::render::RenderedSource;
 
 /// Apps compared at once (each is a handful of small label-selected lists).
@@ -24,6 +24,7 @@ pub struct RefreshResult {
     pub apps: Vec<Application>,
     pub problems: Vec<String>,
     pub renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    pub projects: HashMap<String, AppProject>,
     pub rows: BTreeMap<String, AppSnapshot>,
     pub connections: HashMap<String, Result<String, String>>,
 }
@@ -47,7 +48,7 @@ pub async fn refresh(
                     (app, rendered)
                 })
                 .collect();
-            (renders, loaded.problems, loaded.owners)
+            (renders, loaded.problems, loaded.owners, loaded.projects)
         })
     };
     let probing = futures::future::join_all(clients.iter().map(|(name, client)| async move {
@@ -61,14 +62,16 @@ pub async fn refresh(
         connections: connections.into_iter().collect(),
         ..RefreshResult::default()
     };
-    let (renders, problems, owners) = match rendered {
+    let (renders, problems, owners, projects) = match rendered {
         Ok(done) => done,
         Err(join) => (
             Vec::new(),
             vec![format!("the renderer stopped: {join}")],
             HashMap::new(),
+            HashMap::new(),
         ),
     };
+    result.projects = projects;
     result.problems = problems;
 
     let mut to_observe = Vec::new();

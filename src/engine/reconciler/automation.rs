@@ -1,0 +1,175 @@
+//! Automation on each refresh: for every app, the pure auto-sync decision
+//! ([`crate::engine::policy::auto_sync::decide`]) fed with what the engine
+//! knows — the comparison, pauses, the rollback pin, sync windows and the
+//! approval gate — and the memory of earlier automated attempts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use k8s_openapi::jiff::Timestamp;
+
+use crate::engine::api::AppSnapshot;
+use crate::engine::model::{AppProject, Application};
+use crate::engine::policy::approval::{ApprovalGate, ApprovalState};
+use crate::engine::policy::auto_sync::{
+    AttemptResult, AutoSyncDecision, AutoSyncInput, AutoSyncMemory, AutomatedPolicy, Observed,
+    SelfHealPolicy, SyncReason, decide,
+};
+use crate::engine::policy::backoff::RetryPolicy;
+use crate::engine::policy::pause::{AppFacts, Pause, pauses_for};
+use crate::engine::policy::sync_window::{WindowTarget, evaluate};
+use crate::engine::schedule::TimeZones;
+use crate::engine::state::RollbackPin;
+use crate::engine::sync::SyncOutcome;
+
+/// What the actor keeps for automation between refreshes.
+#[derive(Debug, Default)]
+pub struct Automation {
+    memory: HashMap<String, AutoSyncMemory>,
+    /// Automated operations in flight: app → why they run.
+    running: HashMap<String, (String, SyncReason)>,
+    /// Revisions an operator approved, per app.
+    approved: HashMap<String, String>,
+}
+
+/// What one app's decision looks at besides its row.
+pub struct AppContext<'a> {
+    pub app: &'a Application,
+    pub row: &'a AppSnapshot,
+    pub render_empty: bool,
+    pub operation_running: bool,
+    pub pauses: &'a [Pause],
+    pub pin: Option<RollbackPin>,
+    pub project: Option<&'a AppProject>,
+    pub cluster_labels: &'a BTreeMap<String, String>,
+}
+
+/// The environment every decision shares.
+pub struct Rules<'a> {
+    pub approval: &'a ApprovalGate,
+    pub time_zones: &'a TimeZones,
+}
+
+impl Automation {
+    /// Decides for one app and fills in what the snapshot shows about its
+    /// automation (pauses, the state in words).
+    pub fn decide(
+        &self,
+        context: &AppContext<'_>,
+        rules: &Rules<'_>,
+        now: Timestamp,
+        row: &mut AppSnapshot,
+    ) -> AutoSyncDecision {
+        let app = context.app;
+        let facts = AppFacts {
+            name: app.name().to_string(),
+            project: app.project().to_string(),
+            cluster: context.row.cluster.clone().unwrap_or_default(),
+            labels: app.metadata.labels.clone(),
+        };
+        let pauses: Vec<Pause> = pauses_for(context.pauses, &facts, now)
+            .into_iter()
+            .cloned()
+            .collect();
+        row.paused = pauses.iter().map(|pause| pause.short(now)).collect();
+        let window_block = context.project.and_then(|project| {
+            match evaluate(
+                &project.spec.sync_windows,
+                &WindowTarget::of(app),
+                now,
+                rules.time_zones,
+            ) {
+                Ok(verdict) => verdict.blocking_reason,
+                Err(error) => Some(format!("sync windows cannot be evaluated: {error}")),
+            }
+        });
+        let retry = RetryPolicy::from_model(
+            app.spec
+                .sync_policy
+                .as_ref()
+                .and_then(|policy| policy.retry.as_ref()),
+        );
+        let input = AutoSyncInput {
+            automated: AutomatedPolicy::from_model(app.automated_sync()),
+            retry: retry.unwrap_or(RetryPolicy::NONE),
+            self_heal: SelfHealPolicy::default(),
+            observed: Observed {
+                sync_status: context.row.sync,
+                revision: context.row.revision.clone().unwrap_or_default(),
+                render_empty: context.render_empty,
+                only_prune_needed: !context.row.resources.is_empty()
+                    && context.row.resources.iter().all(|resource| {
+                        matches!(
+                            resource.sync,
+                            crate::engine::diff::ResourceSyncStatus::Synced
+                                | crate::engine::diff::ResourceSyncStatus::Extraneous
+                        )
+                    }),
+                operation_running: context.operation_running,
+            },
+            memory: self.memory.get(app.name()).cloned().unwrap_or_default(),
+            pauses,
+            pin: context.pin.clone(),
+            window_block,
+            approval: ApprovalState {
+                gated: rules.approval.is_gated(&facts, context.cluster_labels),
+                approved_revision: self.approved.get(app.name()).cloned(),
+            },
+        };
+        let decision = decide(&input, now);
+        row.automation = describe(&decision, input.automated.is_some());
+        decision
+    }
+
+    /// An automated sync of `revision` starts for `reason`.
+    pub fn started(&mut self, app: &str, revision: String, reason: SyncReason) {
+        self.running.insert(app.to_string(), (revision, reason));
+    }
+
+    pub fn approve(&mut self, app: &str, revision: String) {
+        self.approved.insert(app.to_string(), revision);
+    }
+
+    /// Any sync of `app` ended: automation remembers how.
+    pub fn finished(&mut self, app: &str, outcome: &SyncOutcome, now: Timestamp) {
+        if outcome.dry_run || outcome.phase == crate::engine::sync::OperationPhase::Error {
+            // Nothing was applied: not an attempt at the revision.
+            self.running.remove(app);
+            return;
+        }
+        let result = if outcome.succeeded() {
+            AttemptResult::Succeeded
+        } else {
+            AttemptResult::Failed
+        };
+        let memory = self.memory.entry(app.to_string()).or_default();
+        match self.running.remove(app) {
+            Some((revision, reason)) => {
+                memory.record_automated(
+                    &revision,
+                    &reason,
+                    result,
+                    now,
+                    &SelfHealPolicy::default(),
+                );
+            }
+            None => memory.record_manual(&outcome.revision, result, now),
+        }
+    }
+}
+
+/// The automation state in words, for the snapshot.
+fn describe(decision: &AutoSyncDecision, automated: bool) -> Option<String> {
+    match decision {
+        AutoSyncDecision::None if automated => Some("auto-sync on".to_string()),
+        AutoSyncDecision::None => None,
+        AutoSyncDecision::Sync { reason, .. } => Some(format!("syncing ({reason})")),
+        AutoSyncDecision::Wait { until, reason } => {
+            Some(format!("{reason}; next attempt at {until}"))
+        }
+        AutoSyncDecision::Blocked { reason } => Some(reason.clone()),
+        AutoSyncDecision::AwaitingApproval { revision } => Some(format!(
+            "awaiting approval of {}",
+            revision.get(..7).unwrap_or(revision)
+        )),
+    }
+}
