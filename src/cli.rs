@@ -15,6 +15,7 @@ mod history;
 mod load;
 mod output;
 mod paths;
+mod pause;
 mod render;
 mod rollback;
 mod settings;
@@ -148,6 +149,28 @@ pub enum Command {
         #[arg(long)]
         prune: bool,
     },
+    /// Hold automation (auto-sync and self-heal) for a while, with a reason
+    /// every operator sees; drift is still shown. Expires by itself.
+    Pause {
+        #[command(flatten)]
+        scope: pause::ScopeArgs,
+        /// How long: 15m, 1h, 4h, 1h30m (at most 7d).
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: String,
+        /// Why, for everyone who sees the pause.
+        #[arg(long)]
+        reason: String,
+    },
+    /// End pauses early: one by id, or every pause set with exactly that scope.
+    Resume {
+        #[command(flatten)]
+        scope: pause::ScopeArgs,
+        /// The pause id (`fleetdeck pauses` lists them).
+        #[arg(long, conflicts_with_all = ["app", "cluster", "project", "selector", "all"])]
+        id: Option<String>,
+    },
+    /// List the pauses in force.
+    Pauses,
     /// The whole fleet at a glance: per cluster, whether it answers and how
     /// many of its apps are OutOfSync, Degraded, Progressing or Unknown.
     /// Exit status 1 when a cluster is unreachable or a repository has
@@ -229,6 +252,13 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Health { file, output } => health::run(&file, output),
         Command::History { app, output } => history::run(&settings, &app, output),
         Command::Rollback { app, id, prune } => rollback::run(&settings, &app, id, prune).await,
+        Command::Pause {
+            scope,
+            duration,
+            reason,
+        } => pause::pause(&settings, &scope, &duration, &reason),
+        Command::Resume { scope, id } => pause::resume(&settings, &scope, id.as_deref()),
+        Command::Pauses => pause::list(&settings),
         Command::Status { output } => status::run(&settings, output).await,
         Command::Controller { interval } => {
             controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await

@@ -14,7 +14,7 @@ use crate::engine::sync::SyncProgress;
 
 pub async fn run(settings: &Settings, interval: Duration) -> color_eyre::Result<ExitCode> {
     let shutdown = super::sim::ShutdownSignals::install()?;
-    let config = engine_config(settings, interval).await?;
+    let config = engine_config(settings, interval, true).await?;
     let clusters = config.registry.clusters().len();
     let (engine, task) = start(config).await?;
     eprintln!(

@@ -20,9 +20,12 @@ use crate::engine::sync::SyncTimeouts;
 /// Renders kept in memory: one per (repo, commit, path, options).
 const RENDER_CACHE_ENTRIES: usize = 512;
 
+/// `automation`: whether the engine may start automated syncs (the
+/// controller) or only observe (`status`).
 pub async fn engine_config(
     settings: &Settings,
     refresh_interval: Duration,
+    automation: bool,
 ) -> color_eyre::Result<EngineConfig> {
     let cache = Arc::new(RepoCache::new(settings.repo_cache_dir()?));
     let mut catalogs = Vec::new();
@@ -58,6 +61,7 @@ pub async fn engine_config(
         fetch: true,
         readonly: settings.readonly,
         state_dir: Some(settings.paths.app_state_dir()),
+        automation,
         approval: approval_gate(settings)?,
         time_zones: TimeZones::from_dir(zoneinfo_dir()),
         sync_timeouts: SyncTimeouts {

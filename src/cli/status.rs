@@ -30,11 +30,13 @@ struct ClusterCounts {
     degraded: usize,
     progressing: usize,
     unknown: usize,
+    paused: usize,
+    awaiting_approval: usize,
 }
 
 pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Result<ExitCode> {
     // One pass is all a status needs; no periodic refresh will come first.
-    let config = engine_config(settings, Duration::from_secs(3600)).await?;
+    let config = engine_config(settings, Duration::from_secs(3600), false).await?;
     let (engine, task) = start(config).await?;
     let snapshot = engine
         .wait_for(|snapshot| snapshot.generation > 0)
@@ -53,7 +55,7 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
         StatusFormat::Table => {
             writeln!(
                 out,
-                "{:<14} {:<12} {:<22} {:>5} {:>10} {:>9} {:>12} {:>8}",
+                "{:<14} {:<12} {:<22} {:>5} {:>10} {:>9} {:>12} {:>8} {:>7} {:>9}",
                 "CLUSTER",
                 "STATE",
                 "VERSION",
@@ -61,7 +63,9 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
                 "OUTOFSYNC",
                 "DEGRADED",
                 "PROGRESSING",
-                "UNKNOWN"
+                "UNKNOWN",
+                "PAUSED",
+                "AWAITING"
             )?;
             for cluster in &snapshot.clusters {
                 let (state, version) = match &cluster.connection {
@@ -72,7 +76,7 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
                 let numbers = counts.get(&cluster.name).copied().unwrap_or_default();
                 writeln!(
                     out,
-                    "{:<14} {:<12} {:<22} {:>5} {:>10} {:>9} {:>12} {:>8}",
+                    "{:<14} {:<12} {:<22} {:>5} {:>10} {:>9} {:>12} {:>8} {:>7} {:>9}",
                     cluster.name,
                     state,
                     version,
@@ -80,7 +84,9 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
                     numbers.out_of_sync,
                     numbers.degraded,
                     numbers.progressing,
-                    numbers.unknown
+                    numbers.unknown,
+                    numbers.paused,
+                    numbers.awaiting_approval
                 )?;
             }
             for cluster in &snapshot.clusters {
@@ -117,6 +123,12 @@ fn count(snapshot: &FleetSnapshot) -> BTreeMap<String, ClusterCounts> {
         entry.unknown += usize::from(app.sync == SyncStatus::Unknown);
         entry.degraded += usize::from(app.health == HealthStatus::Degraded);
         entry.progressing += usize::from(app.health == HealthStatus::Progressing);
+        entry.paused += usize::from(!app.paused.is_empty());
+        entry.awaiting_approval += usize::from(
+            app.automation
+                .as_deref()
+                .is_some_and(|text| text.starts_with("awaiting approval")),
+        );
     }
     counts
 }

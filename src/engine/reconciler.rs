@@ -50,6 +50,9 @@ pub struct EngineConfig {
     /// Where sync history is kept; `None` keeps none.
     pub state_dir: Option<PathBuf>,
     pub sync_timeouts: SyncTimeouts,
+    /// Start the syncs automation decides on. Off for one-shot views
+    /// (`status`): decisions are still shown, nothing is written.
+    pub automation: bool,
     /// Which apps need an operator's approval before automation syncs a
     /// new revision.
     pub approval: ApprovalGate,
@@ -108,6 +111,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         state,
         sync_timeouts: config.sync_timeouts,
         pauses,
+        automation: config.automation && !config.readonly,
         approval: config.approval,
         time_zones: config.time_zones,
         snapshots: snapshot_tx,

@@ -99,6 +99,7 @@ spec:
 
 struct Setup {
     state_dir: std::path::PathBuf,
+    data_home: std::path::PathBuf,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     fleet: Fleet,
     _repo: TestRepo,
@@ -161,7 +162,10 @@ async fn setup() -> Setup {
         refresh_interval: Duration::from_millis(300),
         fetch: false,
         readonly: false,
-        state_dir: Some(data.path().join("state")),
+        // Where the CLI keeps it for XDG_DATA_HOME=<data>: a pause set by
+        // `fleetdeck pause` reaches this engine.
+        state_dir: Some(data.path().join("fleetdeck").join("state")),
+        automation: true,
         approval: ApprovalGate::default(),
         time_zones: TimeZones::without_database(),
         sync_timeouts: SyncTimeouts {
@@ -171,7 +175,8 @@ async fn setup() -> Setup {
     };
     let (engine, _task) = start(config).await.expect("engine starts");
     Setup {
-        state_dir: data.path().join("state"),
+        state_dir: data.path().join("fleetdeck").join("state"),
+        data_home: data.path().to_path_buf(),
         _dirs: (fleet_dir, data),
         fleet,
         _repo: repo,
@@ -379,18 +384,24 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
         }
         assert!(healed, "self-heal put Git's value back");
 
-        let pauses = fleetdeck::engine::state::PauseStore::open(&setup.state_dir).expect("pauses");
-        let pause = pauses
-            .add(
-                fleetdeck::engine::policy::pause::PauseRequest {
-                    scope: fleetdeck::engine::policy::pause::PauseScope::App("auto".into()),
-                    reason: "db migration".into(),
-                    owner: "alice".into(),
-                    duration: Duration::from_secs(1800),
-                },
-                k8s_openapi::jiff::Timestamp::now(),
-            )
-            .expect("pause");
+        // The pause comes from the CLI, in another process.
+        let home = tempfile::tempdir().expect("home");
+        let fleetdeck = |args: &[&str]| {
+            let output = super::support::fleetdeck_command(home.path())
+                .env("XDG_DATA_HOME", &setup.data_home)
+                .env("USER", "alice")
+                .args(args)
+                .output()
+                .expect("run fleetdeck");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        };
+        let paused = fleetdeck(&["pause", "auto", "--for", "30m", "--reason", "db migration"]);
+        let pause_id = paused.split(':').next().expect("id").to_string();
         // Wait until the engine has seen the pause, then drift.
         engine
             .wait_for(|snapshot| {
@@ -429,12 +440,7 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
             later.app("auto")
         );
 
-        pauses
-            .resume(
-                &fleetdeck::engine::state::ResumeTarget::Id(pause.id.clone()),
-                k8s_openapi::jiff::Timestamp::now(),
-            )
-            .expect("resume");
+        fleetdeck(&["resume", "--id", &pause_id]);
         engine
             .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
             .await

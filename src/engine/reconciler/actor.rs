@@ -40,6 +40,7 @@ pub(super) struct Actor {
     pub state: Option<StateStore>,
     pub sync_timeouts: SyncTimeouts,
     pub pauses: Option<PauseStore>,
+    pub automation: bool,
     pub approval: ApprovalGate,
     pub time_zones: TimeZones,
     pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
@@ -356,11 +357,14 @@ impl Actor {
             let decision = fleet.automation.decide(&context, &rules, now, &mut shown);
             if pauses_unreadable && app.is_automated() {
                 shown.automation = Some("held: the pause file cannot be read".to_string());
-            } else if let AutoSyncDecision::Sync {
-                revision,
-                prune,
-                reason,
-            } = decision
+            } else if let (
+                true,
+                AutoSyncDecision::Sync {
+                    revision,
+                    prune,
+                    reason,
+                },
+            ) = (self.automation, decision)
             {
                 to_sync.push((app.name().to_string(), revision, prune, reason));
             }
