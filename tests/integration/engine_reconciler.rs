@@ -316,15 +316,20 @@ async fn a_sync_of_an_unknown_app_is_rejected_with_a_reason() {
     .expect("test timed out");
 }
 
-/// Someone edits the auto app's ConfigMap by hand.
-async fn drift(fleet: &Fleet, value: &str) {
-    let client = super::engine_sync::client_for(fleet.kubeconfig_path(), "dev").await;
-    let key = fleetdeck::engine::manifest::ObjectKey {
+/// The auto app's one object.
+fn auto_config_key() -> fleetdeck::engine::manifest::ObjectKey {
+    fleetdeck::engine::manifest::ObjectKey {
         group: String::new(),
         kind: "ConfigMap".into(),
         namespace: "auto".into(),
         name: "auto".into(),
-    };
+    }
+}
+
+/// Someone edits the auto app's ConfigMap by hand.
+async fn drift(fleet: &Fleet, value: &str) {
+    let client = super::engine_sync::client_for(fleet.kubeconfig_path(), "dev").await;
+    let key = auto_config_key();
     let mut live = client.get("v1", &key).await.expect("get").expect("exists");
     live["data"]["mode"] = serde_json::json!(value);
     live["metadata"]
@@ -367,12 +372,7 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
             .await
             .expect("healed");
         let kube = super::engine_sync::client_for(setup.fleet.kubeconfig_path(), "dev").await;
-        let key = fleetdeck::engine::manifest::ObjectKey {
-            group: String::new(),
-            kind: "ConfigMap".into(),
-            namespace: "auto".into(),
-            name: "auto".into(),
-        };
+        let key = auto_config_key();
         let mut healed = false;
         for _ in 0..50 {
             let live = kube.get("v1", &key).await.expect("get").expect("exists");
