@@ -20,7 +20,9 @@ use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
 
 use super::support::TestRepo;
 
-const TEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// A guard against hangs, not a speed check: the automation test waits
+/// through several refreshes and a self-heal backoff.
+const TEST_TIMEOUT: Duration = Duration::from_secs(150);
 const REPO_URL: &str = "https://git.example.com/platform/fleet.git";
 
 fn application(name: &str, cluster: &str) -> String {
