@@ -5,6 +5,7 @@
 
 mod app_target;
 mod apps;
+mod audit;
 mod controller;
 mod demo;
 mod diff;
@@ -171,6 +172,18 @@ pub enum Command {
     },
     /// List the pauses in force.
     Pauses,
+    /// Who did what, when and why: syncs, prunes, rollbacks, pauses and
+    /// resumes by operators, and every automated sync, oldest first.
+    Audit {
+        /// Only records about this app (or pause scope, e.g. `cluster prod`).
+        #[arg(long)]
+        app: Option<String>,
+        /// Only records this recent: 30m, 1h, 7d.
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
     /// The whole fleet at a glance: per cluster, whether it answers and how
     /// many of its apps are OutOfSync, Degraded, Progressing or Unknown.
     /// Exit status 1 when a cluster is unreachable or a repository has
@@ -259,6 +272,9 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         } => pause::pause(&settings, &scope, &duration, &reason),
         Command::Resume { scope, id } => pause::resume(&settings, &scope, id.as_deref()),
         Command::Pauses => pause::list(&settings),
+        Command::Audit { app, since, output } => {
+            audit::run(&settings, app.as_deref(), since.as_deref(), output)
+        }
         Command::Status { output } => status::run(&settings, output).await,
         Command::Controller { interval } => {
             controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await

@@ -88,6 +88,14 @@ pub fn pause(
         },
         now,
     )?;
+    super::audit::record(
+        settings,
+        "pause",
+        &pause.scope.to_string(),
+        "",
+        &pause.reason,
+        &format!("{} until {}", pause.id, pause.expires_at),
+    )?;
     println!("{}: {} {}", pause.id, pause.scope, pause.describe(now));
     Ok(ExitCode::SUCCESS)
 }
@@ -110,6 +118,14 @@ pub fn resume(
         return Ok(ExitCode::from(1));
     }
     for pause in removed {
+        super::audit::record(
+            settings,
+            "resume",
+            &pause.scope.to_string(),
+            "",
+            &pause.reason,
+            &format!("{} (set by {}) ended", pause.id, pause.owner),
+        )?;
         println!(
             "resumed {}: {} ({} by {})",
             pause.id, pause.scope, pause.reason, pause.owner

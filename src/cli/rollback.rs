@@ -9,7 +9,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::app_target::load_target;
 use super::settings::Settings;
-use super::sync::{SyncArgs, open_state, record, short, sync_target};
+use super::sync::{SyncArgs, audit_outcome, open_state, record, short, sync_target};
 use crate::engine::state::{HistoryEntry, ResultPhase, RollbackPin};
 
 pub async fn run(
@@ -45,6 +45,7 @@ pub async fn run(
     };
     let outcome = sync_target(settings, &target, &args, None).await?;
     record(settings, &store, &target, &outcome, false)?;
+    audit_outcome(settings, "rollback", &outcome)?;
     if outcome.phase != crate::engine::sync::OperationPhase::Error {
         store.set_pin(
             app_name,

@@ -50,6 +50,10 @@ pub async fn run(
     }
     let outcome = sync_target(settings, &target, args, selected).await?;
     record(settings, &store, &target, &outcome, to_target_revision)?;
+    if !args.dry_run {
+        let action = if args.prune { "sync+prune" } else { "sync" };
+        audit_outcome(settings, action, &outcome)?;
+    }
     Ok(if outcome.succeeded() {
         ExitCode::SUCCESS
     } else {
@@ -133,6 +137,22 @@ pub async fn sync_target(
         outcome.count(ResultCode::SyncFailed),
     )?;
     Ok(outcome)
+}
+
+/// The audit line for a finished operation.
+pub fn audit_outcome(
+    settings: &Settings,
+    action: &str,
+    outcome: &SyncOutcome,
+) -> color_eyre::Result<()> {
+    super::audit::record(
+        settings,
+        action,
+        &outcome.app,
+        &outcome.revision,
+        "",
+        &format!("{:?}: {}", outcome.phase, outcome.message),
+    )
 }
 
 pub fn open_state(settings: &Settings) -> color_eyre::Result<StateStore> {

@@ -34,7 +34,7 @@ use crate::engine::api::{EngineHandle, FleetSnapshot};
 use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::schedule::TimeZones;
-use crate::engine::state::{PauseStore, PauseStoreError, StateError};
+use crate::engine::state::{AuditError, AuditLog, PauseStore, PauseStoreError, StateError};
 use crate::engine::sync::SyncTimeouts;
 
 /// Everything the engine needs, chosen by the caller (the CLI).
@@ -69,6 +69,8 @@ pub enum EngineError {
     State(#[from] StateError),
     #[error(transparent)]
     Pauses(PauseStoreError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
 }
 
 /// Commands queued before the engine must refuse more (a front end that
@@ -97,6 +99,11 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         .map(PauseStore::open)
         .transpose()
         .map_err(EngineError::Pauses)?;
+    let audit = config
+        .state_dir
+        .as_deref()
+        .map(AuditLog::open)
+        .transpose()?;
     let state = actor::open_state(config.state_dir)?;
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
@@ -111,6 +118,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         state,
         sync_timeouts: config.sync_timeouts,
         pauses,
+        audit,
         automation: config.automation && !config.readonly,
         approval: config.approval,
         time_zones: config.time_zones,

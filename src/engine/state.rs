@@ -9,6 +9,8 @@
 //! - [`RollbackPin`]: set by a rollback, cleared by an unpin or a sync to the
 //!   app's target revision.
 //! - [`PauseStore`]: the fleet's time-boxed pauses, one shared file.
+//! - [`AuditLog`]: every operator action and automated sync, one JSON line
+//!   each, appended and fsynced.
 //!
 //! Concurrency: writers are serialised per application, across threads by
 //! an in-process lock and across processes by an advisory lock file
@@ -22,6 +24,7 @@
 
 pub mod app_state;
 pub mod atomic_file;
+pub mod audit;
 pub mod error;
 pub mod file_name;
 pub mod history;
@@ -31,6 +34,7 @@ pub mod record;
 pub mod store;
 
 pub use app_state::{AppState, STATE_FORMAT_VERSION};
+pub use audit::{AuditError, AuditLog, AuditRecord};
 pub use error::StateError;
 pub use history::{
     DEFAULT_REVISION_HISTORY_LIMIT, HistoryEntry, InitiatedBy, NewSync, ResourceCounts,

@@ -261,6 +261,16 @@ async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
         let json = setup.run(&["history", "web", "-o", "json"]).await;
         let state: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
         assert!(state["pin"].is_null(), "{state}");
+
+        let audit = setup.run(&["audit", "--app", "web", "-o", "json"]).await;
+        let records: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("json");
+        let actions: Vec<&str> = records
+            .as_array()
+            .expect("records")
+            .iter()
+            .filter_map(|record| record["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["sync", "sync", "rollback", "sync"], "{records}");
         setup.fleet.shutdown().await.expect("shutdown");
     })
     .await

@@ -443,6 +443,40 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
         );
 
         fleetdeck(&["resume", "--id", &pause_id]);
+        let audit: serde_json::Value =
+            serde_json::from_str(&fleetdeck(&["audit", "--app", "auto", "-o", "json"]))
+                .expect("json");
+        let actions: Vec<(String, String)> = audit
+            .as_array()
+            .expect("records")
+            .iter()
+            .map(|record| {
+                (
+                    record["operator"].as_str().unwrap_or_default().to_string(),
+                    record["action"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let record = |who: &str, what: &str| (who.to_string(), what.to_string());
+        assert_eq!(
+            actions.first(),
+            Some(&record("automated", "auto-sync")),
+            "{actions:?}"
+        );
+        assert!(actions.contains(&record("alice", "pause")), "{actions:?}");
+        assert_eq!(
+            actions.last(),
+            Some(&record("alice", "resume")),
+            "{actions:?}"
+        );
+        assert!(
+            actions
+                .iter()
+                .filter(|action| **action == record("automated", "auto-sync"))
+                .count()
+                >= 2,
+            "the first sync and the self-heal: {actions:?}"
+        );
         engine
             .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
             .await

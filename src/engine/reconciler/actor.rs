@@ -23,7 +23,7 @@ use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
-use crate::engine::state::PauseStore;
+use crate::engine::state::{AuditLog, AuditRecord, PauseStore};
 use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
@@ -40,6 +40,7 @@ pub(super) struct Actor {
     pub state: Option<StateStore>,
     pub sync_timeouts: SyncTimeouts,
     pub pauses: Option<PauseStore>,
+    pub audit: Option<AuditLog>,
     pub automation: bool,
     pub approval: ApprovalGate,
     pub time_zones: TimeZones,
@@ -108,6 +109,7 @@ impl Actor {
                     Some(Command::Approve { app, by }) => {
                         match fleet.rows.get(&app).and_then(|row| row.revision.clone()) {
                             Some(revision) => {
+                                self.audit(&by, "approve", &app, &revision, "done");
                                 fleet.automation.approve(&app, revision);
                                 let _ = self.events.send(EngineEvent::Warning {
                                     message: format!("{app}: approved by {by}"),
@@ -119,7 +121,10 @@ impl Actor {
                         }
                     }
                     Some(Command::Cancel { app }) => match fleet.operations.get(&app) {
-                        Some(running) => running.cancel.cancel(),
+                        Some(running) => {
+                            running.cancel.cancel();
+                            self.audit("operator", "cancel", &app, "", "terminate the running operation");
+                        }
                         None => self.reject(format!("cancel {app}"), "no operation is running"),
                     },
                     Some(Command::Sync { app, prune, dry_run, initiated_by }) => {
@@ -153,7 +158,12 @@ impl Actor {
                             .remove(&app)
                             .map(|running| running.snapshot.initiated_by)
                             .unwrap_or_default();
-                        self.record(&fleet, &app, &outcome, initiated_by);
+                        self.record(&fleet, &app, &outcome, initiated_by.clone());
+                        if !outcome.dry_run {
+                            let action = if initiated_by == "automated" { "auto-sync" } else { "sync" };
+                            let result = format!("{:?}: {}", outcome.phase, outcome.message);
+                            self.audit(&initiated_by, action, &app, &outcome.revision, &result);
+                        }
                         fleet.automation.finished(&app, &outcome, Timestamp::now());
                         let _ = self.events.send(EngineEvent::OperationFinished { app, outcome });
                         refresh_again = true;
@@ -162,6 +172,28 @@ impl Actor {
                 },
                 _ = ticks.tick() => refresh_again = true,
             }
+        }
+    }
+
+    /// Appends to the audit log; a failure is reported as a warning event
+    /// (the action already happened).
+    fn audit(&self, operator: &str, action: &str, app: &str, revision: &str, result: &str) {
+        let Some(log) = &self.audit else {
+            return;
+        };
+        let record = AuditRecord {
+            at: Timestamp::now(),
+            operator: operator.to_string(),
+            action: action.to_string(),
+            target: app.to_string(),
+            revision: revision.to_string(),
+            reason: String::new(),
+            result: result.to_string(),
+        };
+        if let Err(error) = log.append(&record) {
+            let _ = self.events.send(EngineEvent::Warning {
+                message: format!("{action} {app} could not be audited: {error}"),
+            });
         }
     }
 
