@@ -4,6 +4,7 @@
 //! variables or picks paths; everything below it takes explicit settings.
 
 mod app_target;
+mod approve;
 mod apps;
 mod audit;
 mod controller;
@@ -172,6 +173,13 @@ pub enum Command {
     },
     /// List the pauses in force.
     Pauses,
+    /// Approve the revision a gated app renders now (config `approval:`),
+    /// so automation may sync it; a running controller sees it on its next
+    /// refresh.
+    Approve {
+        /// Application name (metadata.name).
+        app: String,
+    },
     /// Who did what, when and why: syncs, prunes, rollbacks, pauses and
     /// resumes by operators, and every automated sync, oldest first.
     Audit {
@@ -272,6 +280,7 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         } => pause::pause(&settings, &scope, &duration, &reason),
         Command::Resume { scope, id } => pause::resume(&settings, &scope, id.as_deref()),
         Command::Pauses => pause::list(&settings),
+        Command::Approve { app } => approve::run(&settings, &app).await,
         Command::Audit { app, since, output } => {
             audit::run(&settings, app.as_deref(), since.as_deref(), output)
         }

@@ -33,7 +33,7 @@ pub mod pin;
 pub mod record;
 pub mod store;
 
-pub use app_state::{AppState, STATE_FORMAT_VERSION};
+pub use app_state::{AppState, Approval, STATE_FORMAT_VERSION};
 pub use audit::{AuditError, AuditLog, AuditRecord};
 pub use error::StateError;
 pub use history::{

@@ -104,11 +104,16 @@ struct Setup {
     data_home: std::path::PathBuf,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     fleet: Fleet,
-    _repo: TestRepo,
+    repo: TestRepo,
     engine: EngineHandle,
 }
 
 async fn setup() -> Setup {
+    setup_with(ApprovalGate::default()).await
+}
+
+/// prod is labelled `environment=production`, for approval gates.
+async fn setup_with(approval: ApprovalGate) -> Setup {
     let fleet_dir = tempfile::tempdir().expect("tempdir");
     let fleet = Fleet::start(
         FleetSpec::new(fleet_dir.path().join("kubeconfig"))
@@ -125,6 +130,15 @@ async fn setup() -> Setup {
         .write("apps/web/cm.yaml", config_map("web"))
         .write("apps/api/cm.yaml", config_map("api"))
         .write("argocd/auto.yaml", AUTO_APP)
+        .write(
+            "argocd/gated.yaml",
+            AUTO_APP
+                .replace("name: auto", "name: gated")
+                .replace("name: dev", "name: prod")
+                .replace("apps/auto", "apps/gated")
+                .replace("namespace: auto", "namespace: gated"),
+        )
+        .write("apps/gated/cm.yaml", config_map("gated"))
         .write("apps/auto/cm.yaml", config_map("auto"))
         .write("argocd/workers.yaml", WORKERS)
         .write("apps/worker/cm.yaml", config_map("worker"));
@@ -140,6 +154,11 @@ async fn setup() -> Setup {
         .iter()
         .map(|context| ClusterChoice {
             context: context.to_string(),
+            labels: if *context == "prod" {
+                [("environment".to_string(), "production".to_string())].into()
+            } else {
+                Default::default()
+            },
             ..ClusterChoice::default()
         })
         .collect();
@@ -168,7 +187,7 @@ async fn setup() -> Setup {
         // `fleetdeck pause` reaches this engine.
         state_dir: Some(data.path().join("fleetdeck").join("state")),
         automation: true,
-        approval: ApprovalGate::default(),
+        approval,
         time_zones: TimeZones::without_database(),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
@@ -181,7 +200,7 @@ async fn setup() -> Setup {
         data_home: data.path().to_path_buf(),
         _dirs: (fleet_dir, data),
         fleet,
-        _repo: repo,
+        repo,
         engine,
     }
 }
@@ -200,7 +219,10 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
             .await
             .expect("first snapshot");
         let names: Vec<&str> = first.apps.iter().map(|app| app.name.as_str()).collect();
-        assert_eq!(names, ["api", "auto", "web", "worker-dev", "worker-prod"]);
+        assert_eq!(
+            names,
+            ["api", "auto", "gated", "web", "worker-dev", "worker-prod"]
+        );
         let worker = first.app("worker-prod").expect("generated app");
         assert_eq!(worker.application_set.as_deref(), Some("workers"));
         assert_eq!(worker.cluster.as_deref(), Some("prod"));
@@ -481,6 +503,81 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
             .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
             .await
             .expect("healed after resume");
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn an_approval_gate_holds_a_production_sync_until_approved() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let gate = ApprovalGate {
+            cluster_selectors: vec![
+                fleetdeck::engine::policy::label_match::TextSelector::parse(
+                    "environment=production",
+                )
+                .expect("selector"),
+            ],
+            projects: Vec::new(),
+        };
+        let setup = setup_with(gate).await;
+        let engine = &setup.engine;
+        let held = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("gated")
+                    .and_then(|row| row.automation.as_deref())
+                    .is_some_and(|text| text.starts_with("awaiting approval of "))
+            })
+            .await
+            .expect("awaiting approval");
+        assert_eq!(
+            held.app("gated").map(|row| row.sync),
+            Some(SyncStatus::OutOfSync)
+        );
+        let generation = held.generation;
+        let later = engine
+            .wait_for(|snapshot| snapshot.generation >= generation + 3)
+            .await
+            .expect("more refreshes");
+        assert!(
+            app_is(&later, "gated", SyncStatus::OutOfSync),
+            "held until approved"
+        );
+        // dev is not gated: its automated app syncs meanwhile.
+        let dev_synced = engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("dev's app synced");
+        assert!(
+            app_is(&dev_synced, "gated", SyncStatus::OutOfSync),
+            "still held"
+        );
+
+        let home = tempfile::tempdir().expect("home");
+        let output = super::support::fleetdeck_command(home.path())
+            .env("XDG_DATA_HOME", &setup.data_home)
+            .env("USER", "bob")
+            .args([
+                "--repo",
+                &setup.repo.path().display().to_string(),
+                "approve",
+                "gated",
+            ])
+            .output()
+            .expect("run fleetdeck");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("approved by bob"));
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "gated", SyncStatus::Synced))
+            .await
+            .expect("synced once approved");
         engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })

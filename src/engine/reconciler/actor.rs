@@ -23,7 +23,7 @@ use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
-use crate::engine::state::{AuditLog, AuditRecord, PauseStore};
+use crate::engine::state::{Approval, AuditLog, AuditRecord, PauseStore};
 use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
@@ -110,6 +110,14 @@ impl Actor {
                         match fleet.rows.get(&app).and_then(|row| row.revision.clone()) {
                             Some(revision) => {
                                 self.audit(&by, "approve", &app, &revision, "done");
+                                if let Some(store) = &self.state {
+                                    let approval = Approval { revision: revision.clone(), by: by.clone(), at: Timestamp::now() };
+                                    if let Err(error) = store.set_approval(&app, approval) {
+                                        let _ = self.events.send(EngineEvent::Warning {
+                                            message: format!("the approval of {app} could not be saved: {error}"),
+                                        });
+                                    }
+                                }
                                 fleet.automation.approve(&app, revision);
                                 let _ = self.events.send(EngineEvent::Warning {
                                     message: format!("{app}: approved by {by}"),
@@ -366,6 +374,14 @@ impl Actor {
                 .state
                 .as_ref()
                 .and_then(|store| store.pin(app.name()).ok().flatten());
+            // Approvals given from another process (`fleetdeck approve`).
+            if let Some(approval) = self
+                .state
+                .as_ref()
+                .and_then(|store| store.approval(app.name()).ok().flatten())
+            {
+                fleet.automation.approve(app.name(), approval.revision);
+            }
             let cluster_labels = row
                 .cluster
                 .as_ref()

@@ -23,6 +23,18 @@ pub struct AppState {
     pub history: Vec<HistoryEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<RollbackPin>,
+    /// The revision an operator approved for automation (approval gates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+}
+
+/// An operator's approval of one revision of a gated app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    pub revision: String,
+    pub by: String,
+    pub at: k8s_openapi::jiff::Timestamp,
 }
 
 impl AppState {
@@ -34,6 +46,7 @@ impl AppState {
             next_id: 1,
             history: Vec::new(),
             pin: None,
+            approval: None,
         }
     }
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 
-use super::app_state::{AppState, STATE_FORMAT_VERSION};
+use super::app_state::{AppState, Approval, STATE_FORMAT_VERSION};
 use super::atomic_file::write_atomically;
 use super::error::StateError;
 use super::file_name::state_file_name;
@@ -107,6 +107,17 @@ impl StateStore {
     /// Pins `app` (a rollback), replacing any earlier pin.
     pub fn set_pin(&self, app: &str, pin: RollbackPin) -> Result<(), StateError> {
         self.update(app, |state| state.pin = Some(pin))
+    }
+
+    /// Approves `revision` of `app` for automation (replaces any earlier
+    /// approval).
+    pub fn set_approval(&self, app: &str, approval: Approval) -> Result<(), StateError> {
+        self.update(app, |state| state.approval = Some(approval))
+    }
+
+    /// The revision an operator approved for `app`, if any.
+    pub fn approval(&self, app: &str) -> Result<Option<Approval>, StateError> {
+        Ok(self.load(app)?.approval)
     }
 
     /// Removes `app`'s pin (an unpin); returns the pin there was.

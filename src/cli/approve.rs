@@ -1,0 +1,41 @@
+//! `fleetdeck approve <app>`: let automation sync the revision a gated app
+//! renders now. Saved in the state store, so a running controller picks it
+//! up on its next refresh; a later revision needs approving again.
+
+use std::process::ExitCode;
+
+use color_eyre::eyre::{bail, eyre};
+use k8s_openapi::jiff::Timestamp;
+
+use super::load::{find_application, load_catalogs, render_app};
+use super::settings::Settings;
+use super::sync::{open_state, short};
+use crate::engine::state::Approval;
+
+pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<ExitCode> {
+    if settings.readonly {
+        bail!("read-only mode: approving is not allowed");
+    }
+    let catalogs = load_catalogs(settings).await?;
+    let app = find_application(&catalogs, app_name)?;
+    let rendered = render_app(settings, &catalogs, app).await?;
+    let revision = rendered
+        .first()
+        .map(|source| source.commit.to_string())
+        .ok_or_else(|| eyre!("{app_name} has no Git source to approve a revision of"))?;
+    let by = settings.operator_name();
+    open_state(settings)?.set_approval(
+        app_name,
+        Approval {
+            revision: revision.clone(),
+            by: by.clone(),
+            at: Timestamp::now(),
+        },
+    )?;
+    super::audit::record(settings, "approve", app_name, &revision, "", "done")?;
+    println!(
+        "{app_name}: {} approved by {by}; automation may sync it now",
+        short(&revision)
+    );
+    Ok(ExitCode::SUCCESS)
+}
