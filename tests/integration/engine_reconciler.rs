@@ -54,6 +54,23 @@ spec:
     syncOptions: [CreateNamespace=true]
 ";
 
+/// A project whose deny window is always open (every minute, for an hour).
+const FROZEN_PROJECT: &str = "apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: frozen
+spec:
+  sourceRepos: ['*']
+  destinations:
+    - name: '*'
+      namespace: '*'
+  syncWindows:
+    - kind: deny
+      schedule: '* * * * *'
+      duration: 1h
+      applications: ['*']
+";
+
 /// One worker app per cluster of the fleet; the second set collides with
 /// the hand-written `web` and must be refused, not take it over.
 const WORKERS: &str = "apiVersion: argoproj.io/v1alpha1
@@ -139,6 +156,16 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
                 .replace("namespace: auto", "namespace: gated"),
         )
         .write("apps/gated/cm.yaml", config_map("gated"))
+        .write(
+            "argocd/windowed.yaml",
+            AUTO_APP
+                .replace("name: auto", "name: windowed")
+                .replace("project: default", "project: frozen")
+                .replace("apps/auto", "apps/windowed")
+                .replace("namespace: auto", "namespace: windowed"),
+        )
+        .write("argocd/frozen-project.yaml", FROZEN_PROJECT)
+        .write("apps/windowed/cm.yaml", config_map("windowed"))
         .write("apps/auto/cm.yaml", config_map("auto"))
         .write("argocd/workers.yaml", WORKERS)
         .write("apps/worker/cm.yaml", config_map("worker"));
@@ -221,7 +248,15 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
         let names: Vec<&str> = first.apps.iter().map(|app| app.name.as_str()).collect();
         assert_eq!(
             names,
-            ["api", "auto", "gated", "web", "worker-dev", "worker-prod"]
+            [
+                "api",
+                "auto",
+                "gated",
+                "web",
+                "windowed",
+                "worker-dev",
+                "worker-prod"
+            ]
         );
         let worker = first.app("worker-prod").expect("generated app");
         assert_eq!(worker.application_set.as_deref(), Some("workers"));
@@ -397,16 +432,14 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
             .expect("healed");
         let kube = super::engine_sync::client_for(setup.fleet.kubeconfig_path(), "dev").await;
         let key = auto_config_key();
-        let mut healed = false;
-        for _ in 0..50 {
+        // Self-heal puts Git's value back (the test timeout bounds the wait).
+        loop {
             let live = kube.get("v1", &key).await.expect("get").expect("exists");
             if live["data"]["mode"] == "fast" {
-                healed = true;
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(healed, "self-heal put Git's value back");
 
         // The pause comes from the CLI, in another process.
         let home = tempfile::tempdir().expect("home");
@@ -578,6 +611,45 @@ async fn an_approval_gate_holds_a_production_sync_until_approved() {
             .wait_for(|snapshot| app_is(snapshot, "gated", SyncStatus::Synced))
             .await
             .expect("synced once approved");
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn a_deny_window_blocks_auto_sync_and_says_why() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let blocked = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("windowed")
+                    .and_then(|row| row.automation.as_deref())
+                    .is_some_and(|text| text.contains("deny window"))
+            })
+            .await
+            .expect("blocked by the window");
+        let row = blocked.app("windowed").expect("windowed");
+        assert_eq!(row.sync, SyncStatus::OutOfSync);
+        assert!(
+            row.automation
+                .as_deref()
+                .is_some_and(|text| text.contains("'* * * * *'")),
+            "{:?}",
+            row.automation
+        );
+        // Meanwhile the same kind of app in the default project syncs.
+        let later = engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("auto synced");
+        assert!(
+            app_is(&later, "windowed", SyncStatus::OutOfSync),
+            "the window still holds"
+        );
         engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })

@@ -445,16 +445,11 @@ async fn a_broken_image_degrades_and_the_sync_fails_at_its_timeout() {
                 .all(|result| result.key.kind != "Service"),
             "the wave after the failed one never starts"
         );
-        // The simulated clock runs 40x: the 30 s progress deadline passes.
-        let mut health = HealthStatus::Progressing;
-        for _ in 0..100 {
-            health = status(&cluster.client, &request).await.health;
-            if health == HealthStatus::Degraded {
-                break;
-            }
+        // The simulated clock runs 40x: the 30 s progress deadline passes
+        // and the app turns Degraded (the test timeout bounds the wait).
+        while status(&cluster.client, &request).await.health != HealthStatus::Degraded {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        assert_eq!(health, HealthStatus::Degraded);
         cluster.fleet.shutdown().await.expect("shutdown");
     })
     .await;
