@@ -123,6 +123,7 @@ struct Setup {
     fleet: Fleet,
     repo: TestRepo,
     engine: EngineHandle,
+    task: tokio::task::JoinHandle<()>,
 }
 
 async fn setup() -> Setup {
@@ -172,7 +173,28 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
     repo.commit("two apps and a set");
 
     let data = tempfile::tempdir().expect("tempdir");
-    let cache = Arc::new(RepoCache::new(data.path().join("repos")));
+    let config = engine_config(&fleet, &repo, data.path(), approval);
+    let (engine, task) = start(config).await.expect("engine starts");
+    Setup {
+        state_dir: data.path().join("fleetdeck").join("state"),
+        data_home: data.path().to_path_buf(),
+        _dirs: (fleet_dir, data),
+        fleet,
+        repo,
+        engine,
+        task,
+    }
+}
+
+/// The engine's configuration over `data` (repository cache and state), so
+/// a second engine on the same `data` is a restart.
+fn engine_config(
+    fleet: &Fleet,
+    repo: &TestRepo,
+    data: &std::path::Path,
+    approval: ApprovalGate,
+) -> EngineConfig {
+    let cache = Arc::new(RepoCache::new(data.join("repos")));
     let local = cache
         .open(&repo.path().display().to_string())
         .expect("open repo");
@@ -190,7 +212,7 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
         })
         .collect();
     let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, None).expect("registry");
-    let config = EngineConfig {
+    EngineConfig {
         git: GitSource {
             catalogs: vec![CatalogSource {
                 repo: local,
@@ -212,7 +234,7 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
         readonly: false,
         // Where the CLI keeps it for XDG_DATA_HOME=<data>: a pause set by
         // `fleetdeck pause` reaches this engine.
-        state_dir: Some(data.path().join("fleetdeck").join("state")),
+        state_dir: Some(data.join("fleetdeck").join("state")),
         automation: true,
         approval,
         time_zones: TimeZones::without_database(),
@@ -220,15 +242,6 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
         },
-    };
-    let (engine, _task) = start(config).await.expect("engine starts");
-    Setup {
-        state_dir: data.path().join("fleetdeck").join("state"),
-        data_home: data.path().to_path_buf(),
-        _dirs: (fleet_dir, data),
-        fleet,
-        repo,
-        engine,
     }
 }
 
@@ -651,6 +664,78 @@ async fn a_deny_window_blocks_auto_sync_and_says_why() {
             "the window still holds"
         );
         engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn a_restarted_engine_keeps_pauses_history_and_audit() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        setup
+            .engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("auto-synced");
+        let pauses = fleetdeck::engine::state::PauseStore::open(&setup.state_dir).expect("pauses");
+        pauses
+            .add(
+                fleetdeck::engine::policy::pause::PauseRequest {
+                    scope: fleetdeck::engine::policy::pause::PauseScope::Fleet,
+                    reason: "incident 42".into(),
+                    owner: "carol".into(),
+                    duration: Duration::from_secs(3600),
+                },
+                k8s_openapi::jiff::Timestamp::now(),
+            )
+            .expect("freeze");
+        setup
+            .engine
+            .send(Command::Shutdown)
+            .await
+            .expect("shutdown");
+        setup.task.await.expect("engine stopped");
+
+        let config = engine_config(
+            &setup.fleet,
+            &setup.repo,
+            &setup.data_home,
+            ApprovalGate::default(),
+        );
+        let (engine, task) = start(config).await.expect("engine restarts");
+        let snapshot = engine
+            .wait_for(|snapshot| snapshot.generation > 1)
+            .await
+            .expect("first snapshot after the restart");
+        let auto = snapshot.app("auto").expect("auto");
+        assert!(
+            auto.paused
+                .iter()
+                .any(|pause| pause.contains("by carol: incident 42")),
+            "{:?}",
+            auto.paused
+        );
+        assert_eq!(auto.sync, SyncStatus::Synced);
+        let store = fleetdeck::engine::state::StateStore::open(&setup.state_dir).expect("state");
+        assert_eq!(
+            store.history("auto").expect("history").len(),
+            1,
+            "the history survived"
+        );
+        let audit = fleetdeck::engine::state::AuditLog::open(&setup.state_dir)
+            .expect("audit")
+            .read()
+            .expect("read");
+        assert!(
+            audit
+                .iter()
+                .any(|record| record.target == "auto" && record.action == "auto-sync"),
+            "{audit:#?}"
+        );
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        task.await.expect("engine stopped");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })
     .await
