@@ -19,38 +19,26 @@ use fleetdeck::engine::model::ApplicationSet;
 use fleetdeck::engine::source::{LocalFirstResolver, RepoCache};
 use fleetdeck::engine::yaml::parse_single;
 
+#[path = "support/commit_files.rs"]
+mod commit_files;
+use commit_files::commit_files;
+
 const CLUSTERS: usize = 100;
 const DIRECTORIES: usize = 100;
 const REPO_URL: &str = "https://git.example.com/platform/fleet.git";
 
 /// A repository with `apps/app-NNN/kustomization.yaml` for every directory.
 fn build_repo(dir: &Path) {
-    let repo = git2::Repository::init(dir).expect("init bench repo");
-    let mut index = repo.index().expect("index");
-    let blob = repo.blob(b"resources: []\n").expect("blob");
-    for app in 0..DIRECTORIES {
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: 0,
-            id: blob,
-            flags: 0,
-            flags_extended: 0,
-            path: format!("apps/app-{app:03}/kustomization.yaml").into_bytes(),
-        };
-        index.add(&entry).expect("add entry");
-    }
-    let tree_id = index.write_tree().expect("write tree");
-    let tree = repo.find_tree(tree_id).expect("tree");
-    let signature = git2::Signature::new("bench", "bench@example.invalid", &git2::Time::new(0, 0))
-        .expect("signature");
-    repo.commit(Some("HEAD"), &signature, &signature, "apps", &tree, &[])
-        .expect("commit");
+    commit_files(
+        dir,
+        "apps",
+        (0..DIRECTORIES).map(|app| {
+            (
+                format!("apps/app-{app:03}/kustomization.yaml"),
+                b"resources: []\n".to_vec(),
+            )
+        }),
+    );
 }
 
 fn registry() -> GeneratorClusters {

@@ -13,6 +13,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use fleetdeck::engine::render::{DirectoryOptions, RenderCache, RenderKey, render_directory};
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 
+#[path = "support/commit_files.rs"]
+mod commit_files;
+use commit_files::commit_files;
+
 const FILES: usize = 1_000;
 const OBJECTS_PER_FILE: usize = 5;
 
@@ -30,42 +34,16 @@ fn manifest_file(index: usize) -> String {
 
 /// Builds a repository with the manifests committed under `manifests/`.
 fn build_repo(dir: &Path) {
-    let repo = git2::Repository::init(dir).expect("init bench repo");
-    let mut index = repo.index().expect("index");
-    for file in 0..FILES {
-        let relative = format!("manifests/group-{:02}/file-{file:04}.yaml", file / 50);
-        let blob = repo
-            .blob(manifest_file(file).as_bytes())
-            .expect("write blob");
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: 0,
-            id: blob,
-            flags: 0,
-            flags_extended: 0,
-            path: relative.into_bytes(),
-        };
-        index.add(&entry).expect("add entry");
-    }
-    let tree_id = index.write_tree().expect("write tree");
-    let tree = repo.find_tree(tree_id).expect("tree");
-    let signature = git2::Signature::new("bench", "bench@example.invalid", &git2::Time::new(0, 0))
-        .expect("signature");
-    repo.commit(
-        Some("HEAD"),
-        &signature,
-        &signature,
+    commit_files(
+        dir,
         "manifests",
-        &tree,
-        &[],
-    )
-    .expect("commit");
+        (0..FILES).map(|file| {
+            (
+                format!("manifests/group-{:02}/file-{file:04}.yaml", file / 50),
+                manifest_file(file).into_bytes(),
+            )
+        }),
+    );
 }
 
 fn bench_render(c: &mut Criterion) {

@@ -9,7 +9,8 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::load::{find_application, load_catalogs, render_app};
 use super::settings::Settings;
-use super::sync::{open_state, short};
+use super::sync::open_state;
+use crate::engine::source::short_revision;
 use crate::engine::state::Approval;
 
 pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<ExitCode> {
@@ -35,7 +36,7 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
     super::audit::record(settings, "approve", app_name, &revision, "", "done")?;
     println!(
         "{app_name}: {} approved by {by}; automation may sync it now",
-        short(&revision)
+        short_revision(&revision)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -79,7 +79,7 @@ pub fn run(
                 writeln!(out, "no audit records match")?;
             }
             for record in &records {
-                let revision = record.revision.get(..7).unwrap_or(&record.revision);
+                let revision = crate::engine::source::short_revision(&record.revision);
                 write!(
                     out,
                     "{}  {:<12} {:<10} {:<20} {:<8} {}",

@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-/// The demo needs the terminal UI and the engine's live sync, neither of
-/// which is finished; saying so plainly beats a fake screen.
+/// The demo needs the terminal UI, which is not built yet; saying so
+/// plainly beats a fake screen.
 pub fn run() -> ExitCode {
     eprintln!(
-        "fleetdeck demo is not built yet: it needs the terminal UI and the engine's live sync,\n\
-         which are still in progress (see the feature table in README.md).\n\
-         What works today: `fleetdeck apps --repo <path|url>`, `fleetdeck render <app> --repo <path|url>`,\n\
-         and `fleetdeck sim` (the simulated fleet, for kubectl)."
+        "fleetdeck demo is not built yet: it needs the terminal UI, which is still in progress\n\
+         (see the feature table in README.md). What works today, on a real cluster or on\n\
+         `fleetdeck sim` (the simulated fleet, for kubectl too): `apps`, `render`, `get`, `diff`,\n\
+         `sync`, `history`, `rollback`, `status`, `controller`, `pause`, `approve`, `audit`."
     );
     ExitCode::from(2)
 }

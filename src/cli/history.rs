@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use super::output::OutputFormat;
 use super::settings::Settings;
-use super::sync::{open_state, short};
+use super::sync::open_state;
+use crate::engine::source::short_revision;
 
 pub fn run(
     settings: &Settings,
@@ -37,7 +38,7 @@ pub fn run(
                         "{:>4}  {:<25}  {:<8}  {:<12}  {:<10}  {:<9}  {}",
                         entry.id,
                         entry.deployed_at.to_string(),
-                        short(&entry.revision),
+                        short_revision(&entry.revision),
                         entry.initiated_by.to_string(),
                         entry.result.phase.as_str(),
                         entry.resources.total(),
@@ -49,7 +50,7 @@ pub fn run(
                 writeln!(
                     out,
                     "\npinned at {} (history entry {}) by {} since {}: a sync to targetRevision lifts it",
-                    short(&pin.revision),
+                    short_revision(&pin.revision),
                     pin.history_id,
                     pin.by,
                     pin.pinned_at

@@ -9,7 +9,8 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::app_target::load_target;
 use super::settings::Settings;
-use super::sync::{SyncArgs, audit_outcome, open_state, record, short, sync_target};
+use super::sync::{SyncArgs, audit_outcome, open_state, record, sync_target};
+use crate::engine::source::short_revision;
 use crate::engine::state::{HistoryEntry, ResultPhase, RollbackPin};
 
 pub async fn run(
@@ -33,7 +34,7 @@ pub async fn run(
     }
     eprintln!(
         "rolling {app_name} back to {} (history entry {}, deployed {} by {})",
-        short(&entry.revision),
+        short_revision(&entry.revision),
         entry.id,
         entry.deployed_at,
         entry.initiated_by
@@ -58,7 +59,7 @@ pub async fn run(
         )?;
         eprintln!(
             "{app_name} is pinned at {}: `fleetdeck sync {app_name}` returns it to its targetRevision",
-            short(&entry.revision)
+            short_revision(&entry.revision)
         );
     }
     Ok(if outcome.succeeded() {

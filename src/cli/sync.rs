@@ -11,6 +11,7 @@ use color_eyre::eyre::{WrapErr, bail, eyre};
 use super::app_target::{AppTarget, load_target};
 use super::settings::Settings;
 use crate::engine::manifest::ObjectKey;
+use crate::engine::source::short_revision;
 use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     OperationLocks, ProgressSink, ResultCode, SyncOutcome, SyncProgress, SyncRequest, cancel_pair,
@@ -43,7 +44,7 @@ pub async fn run(
         eprintln!(
             "note: {app_name} was rolled back to {} by {} at {}; this sync returns it to its \
              targetRevision and lifts the pin",
-            short(&pin.revision),
+            short_revision(&pin.revision),
             pin.by,
             pin.pinned_at
         );
@@ -93,7 +94,7 @@ pub async fn sync_target(
         },
         target.app.name(),
         target.cluster.name,
-        short(&request.revision),
+        short_revision(&request.revision),
         if args.prune { " with prune" } else { "" }
     );
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
@@ -271,8 +272,4 @@ fn resolve_selected(
         keys.extend(found);
     }
     Ok(keys)
-}
-
-pub fn short(revision: &str) -> &str {
-    revision.get(..7).unwrap_or(revision)
 }

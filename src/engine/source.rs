@@ -19,7 +19,7 @@ mod resolver;
 mod tree;
 
 pub use cache::RepoCache;
-pub use commit_id::CommitId;
+pub use commit_id::{CommitId, short_revision};
 pub use commit_info::CommitInfo;
 pub use error::SourceError;
 pub use fs_tree::FsTree;

@@ -186,6 +186,27 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
     }
 }
 
+impl Setup {
+    /// Runs the fleetdeck binary as `user`, with this engine's state
+    /// directory as its own (so what it writes, the engine reads), and
+    /// returns its standard output; a failure fails the test.
+    fn fleetdeck(&self, user: &str, args: &[&str]) -> String {
+        let home = tempfile::tempdir().expect("home");
+        let output = super::support::fleetdeck_command(home.path())
+            .env("XDG_DATA_HOME", &self.data_home)
+            .env("USER", user)
+            .args(args)
+            .output()
+            .expect("run fleetdeck");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
 /// The engine's configuration over `data` (repository cache and state), so
 /// a second engine on the same `data` is a restart.
 fn engine_config(
@@ -455,21 +476,7 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
         }
 
         // The pause comes from the CLI, in another process.
-        let home = tempfile::tempdir().expect("home");
-        let fleetdeck = |args: &[&str]| {
-            let output = super::support::fleetdeck_command(home.path())
-                .env("XDG_DATA_HOME", &setup.data_home)
-                .env("USER", "alice")
-                .args(args)
-                .output()
-                .expect("run fleetdeck");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            String::from_utf8_lossy(&output.stdout).into_owned()
-        };
+        let fleetdeck = |args: &[&str]| setup.fleetdeck("alice", args);
         let paused = fleetdeck(&["pause", "auto", "--for", "30m", "--reason", "db migration"]);
         let pause_id = paused.split(':').next().expect("id").to_string();
         // Wait until the engine has seen the pause, then drift.
@@ -602,24 +609,9 @@ async fn an_approval_gate_holds_a_production_sync_until_approved() {
             "still held"
         );
 
-        let home = tempfile::tempdir().expect("home");
-        let output = super::support::fleetdeck_command(home.path())
-            .env("XDG_DATA_HOME", &setup.data_home)
-            .env("USER", "bob")
-            .args([
-                "--repo",
-                &setup.repo.path().display().to_string(),
-                "approve",
-                "gated",
-            ])
-            .output()
-            .expect("run fleetdeck");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("approved by bob"));
+        let repo = setup.repo.path().display().to_string();
+        let approved = setup.fleetdeck("bob", &["--repo", &repo, "approve", "gated"]);
+        assert!(approved.contains("approved by bob"), "{approved}");
         engine
             .wait_for(|snapshot| app_is(snapshot, "gated", SyncStatus::Synced))
             .await

@@ -27,6 +27,8 @@ use std::time::Duration;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
+use crate::engine::source::short_revision;
+
 pub use self::memory::{
     AttemptResult, AutoSyncMemory, AutomatedAttempt, SelfHealRun, SyncedRevision,
 };
@@ -180,7 +182,7 @@ pub fn decide(input: &AutoSyncInput, now: Timestamp) -> AutoSyncDecision {
         return AutoSyncDecision::Blocked {
             reason: format!(
                 "rolled back to {} by {}: automated sync is off until the app is unpinned",
-                short(&pin.revision),
+                short_revision(&pin.revision),
                 pin.by
             ),
         };
@@ -222,7 +224,7 @@ fn plan(input: &AutoSyncInput, automated: AutomatedPolicy, now: Timestamp) -> Pl
     if observed.render_empty && automated.prune && !automated.allow_empty {
         return Plan::Refuse(format!(
             "{} renders no resources: automated sync with prune would delete them all (allowEmpty is off)",
-            short(revision)
+            short_revision(revision)
         ));
     }
     if observed.only_prune_needed && !automated.prune {
@@ -258,7 +260,7 @@ fn retry_plan(retry: &RetryPolicy, failed: &AutomatedAttempt) -> Plan {
         };
         return Plan::Refuse(format!(
             "automated sync of {} failed {} (attempts: {}) and {limit}: sync by hand or push a new revision",
-            short(&failed.revision),
+            short_revision(&failed.revision),
             if n == 1 { "once" } else { "repeatedly" },
             failed.attempts
         ));
@@ -272,7 +274,7 @@ fn retry_plan(retry: &RetryPolicy, failed: &AutomatedAttempt) -> Plan {
         not_before: later(failed.last_attempt_at, retry.delay(n)),
         waiting_for: format!(
             "retry {n}{of} of {} after a failed sync",
-            short(&failed.revision)
+            short_revision(&failed.revision)
         ),
     }
 }
@@ -295,15 +297,9 @@ fn self_heal_plan(
         waiting_for: format!(
             "self-heal backoff: repair {} of {}",
             attempts.saturating_add(1),
-            short(revision)
+            short_revision(revision)
         ),
     }
-}
-
-/// The short form of a commit SHA (revisions that are not SHAs stay whole).
-fn short(revision: &str) -> &str {
-    let is_sha = revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_sha { &revision[..7] } else { revision }
 }
 
 #[cfg(test)]

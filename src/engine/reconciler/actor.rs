@@ -365,21 +365,25 @@ impl Actor {
         };
         let no_labels = BTreeMap::new();
         let mut to_sync = Vec::new();
-        let apps = fleet.apps.clone();
-        for app in &apps {
-            let Some(row) = fleet.rows.get(app.name()).cloned() else {
+        for app in &fleet.apps {
+            let Some(row) = fleet.rows.get_mut(app.name()) else {
                 continue;
             };
-            let pin = self
-                .state
-                .as_ref()
-                .and_then(|store| store.pin(app.name()).ok().flatten());
-            // Approvals given from another process (`fleetdeck approve`).
-            if let Some(approval) = self
-                .state
-                .as_ref()
-                .and_then(|store| store.approval(app.name()).ok().flatten())
-            {
+            // One read of the app's state file: the rollback pin, and
+            // approvals given from another process (`fleetdeck approve`).
+            // A file that cannot be read holds the app: automation must
+            // never undo a rollback because its pin could not be seen.
+            let state = match self.state.as_ref().map(|store| store.load(app.name())) {
+                None => None,
+                Some(Ok(state)) => Some(state),
+                Some(Err(error)) => {
+                    if app.is_automated() {
+                        row.automation = Some(format!("held: {error}"));
+                    }
+                    continue;
+                }
+            };
+            if let Some(approval) = state.as_ref().and_then(|state| state.approval.clone()) {
                 fleet.automation.approve(app.name(), approval.revision);
             }
             let cluster_labels = row
@@ -393,18 +397,16 @@ impl Actor {
                 .is_none_or(|sources| sources.iter().all(|source| source.manifests.is_empty()));
             let context = AppContext {
                 app,
-                row: &row,
                 render_empty,
                 operation_running: fleet.operations.contains_key(app.name()),
                 pauses: &pauses,
-                pin,
+                pin: state.and_then(|state| state.pin),
                 project: fleet.projects.get(app.project()),
                 cluster_labels,
             };
-            let mut shown = row.clone();
-            let decision = fleet.automation.decide(&context, &rules, now, &mut shown);
+            let decision = fleet.automation.decide(&context, &rules, now, row);
             if pauses_unreadable && app.is_automated() {
-                shown.automation = Some("held: the pause file cannot be read".to_string());
+                row.automation = Some("held: the pause file cannot be read".to_string());
             } else if let (
                 true,
                 AutoSyncDecision::Sync {
@@ -416,7 +418,6 @@ impl Actor {
             {
                 to_sync.push((app.name().to_string(), revision, prune, reason));
             }
-            fleet.rows.insert(app.name().to_string(), shown);
         }
         for (app, revision, prune, reason) in to_sync {
             self.start_sync(

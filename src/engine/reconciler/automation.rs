@@ -18,6 +18,7 @@ use crate::engine::policy::backoff::RetryPolicy;
 use crate::engine::policy::pause::{AppFacts, Pause, pauses_for};
 use crate::engine::policy::sync_window::{WindowTarget, evaluate};
 use crate::engine::schedule::TimeZones;
+use crate::engine::source::short_revision;
 use crate::engine::state::RollbackPin;
 use crate::engine::sync::SyncOutcome;
 
@@ -34,7 +35,6 @@ pub struct Automation {
 /// What one app's decision looks at besides its row.
 pub struct AppContext<'a> {
     pub app: &'a Application,
-    pub row: &'a AppSnapshot,
     pub render_empty: bool,
     pub operation_running: bool,
     pub pauses: &'a [Pause],
@@ -63,7 +63,7 @@ impl Automation {
         let facts = AppFacts {
             name: app.name().to_string(),
             project: app.project().to_string(),
-            cluster: context.row.cluster.clone().unwrap_or_default(),
+            cluster: row.cluster.clone().unwrap_or_default(),
             labels: app.metadata.labels.clone(),
         };
         let pauses: Vec<Pause> = pauses_for(context.pauses, &facts, now)
@@ -93,11 +93,11 @@ impl Automation {
             retry: retry.unwrap_or(RetryPolicy::NONE),
             self_heal: SelfHealPolicy::default(),
             observed: Observed {
-                sync_status: context.row.sync,
-                revision: context.row.revision.clone().unwrap_or_default(),
+                sync_status: row.sync,
+                revision: row.revision.clone().unwrap_or_default(),
                 render_empty: context.render_empty,
-                only_prune_needed: !context.row.resources.is_empty()
-                    && context.row.resources.iter().all(|resource| {
+                only_prune_needed: !row.resources.is_empty()
+                    && row.resources.iter().all(|resource| {
                         matches!(
                             resource.sync,
                             crate::engine::diff::ResourceSyncStatus::Synced
@@ -167,9 +167,8 @@ fn describe(decision: &AutoSyncDecision, automated: bool) -> Option<String> {
             Some(format!("{reason}; next attempt at {until}"))
         }
         AutoSyncDecision::Blocked { reason } => Some(reason.clone()),
-        AutoSyncDecision::AwaitingApproval { revision } => Some(format!(
-            "awaiting approval of {}",
-            revision.get(..7).unwrap_or(revision)
-        )),
+        AutoSyncDecision::AwaitingApproval { revision } => {
+            Some(format!("awaiting approval of {}", short_revision(revision)))
+        }
     }
 }

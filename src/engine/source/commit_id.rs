@@ -23,9 +23,7 @@ impl CommitId {
 
     /// The 7-digit abbreviation people use in messages and UIs.
     pub fn short(&self) -> String {
-        let mut full = self.to_string();
-        full.truncate(7);
-        full
+        short_revision(&self.to_string()).to_string()
     }
 
     pub(crate) fn from_oid(oid: git2::Oid) -> Self {
@@ -41,6 +39,14 @@ impl CommitId {
         // `from_bytes` only rejects lengths other than 20, which cannot happen.
         git2::Oid::from_bytes(&self.0).unwrap_or(git2::Oid::ZERO_SHA1)
     }
+}
+
+/// The 7-character abbreviation of a full commit SHA held as text (history,
+/// audit records, operations); anything else (a branch, a tag, a short
+/// SHA) is returned whole.
+pub fn short_revision(revision: &str) -> &str {
+    let is_sha = revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_sha { &revision[..7] } else { revision }
 }
 
 impl fmt::Display for CommitId {

@@ -1,6 +1,9 @@
 //! [`AppStatus`]: sync status, health and resource tree of one app.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use serde_json::Value;
 
 use serde::Serialize;
 
@@ -20,27 +23,25 @@ pub struct AppStatus {
 }
 
 /// Compares a rendered app with a live picture and assesses its health.
-pub fn app_status(desired: &[Manifest], live: &LiveObjects, options: &CompareOptions) -> AppStatus {
-    let desired = place_in_destination(desired, options);
-    let wanted: Vec<ObjectKey> = desired.iter().map(Manifest::key).collect();
-    let app_live = live.for_app(&options.app_name, wanted.iter());
-    let diff = compare_app(&desired, &app_live, options);
+/// `placed` is the render already placed in the destination
+/// ([`place_in_destination`]), which callers need for their own lookups too.
+pub fn app_status(placed: &[Manifest], live: &LiveObjects, options: &CompareOptions) -> AppStatus {
+    let by_key: HashMap<ObjectKey, &Value> = placed
+        .iter()
+        .map(|manifest| (manifest.key(), &manifest.object))
+        .collect();
+    let app_live = live.for_app(&options.app_name, by_key.keys());
+    let diff = compare_app(placed, &app_live, options);
     let health = app_health(
         diff.resources.iter().map(|resource| {
-            ManagedResource::new(
-                desired
-                    .iter()
-                    .find(|manifest| manifest.key() == resource.key)
-                    .map(|manifest| &manifest.object),
-                live.get(&resource.key),
-            )
+            ManagedResource::new(by_key.get(&resource.key).copied(), live.get(&resource.key))
         }),
         Some(AppIdentity {
             namespace: "",
             name: &options.app_name,
         }),
     );
-    let tree = resource_tree(&diff, &desired, live);
+    let tree = resource_tree(&diff, &by_key, live);
     AppStatus { diff, health, tree }
 }
 
@@ -54,5 +55,6 @@ pub async fn observe_app(
     let live = LiveObjects::list(cluster).await?;
     let scope: Arc<dyn ResourceScope> = Arc::new(cluster.clone());
     let options = options.clone().with_scope(scope);
-    Ok((app_status(desired, &live, &options), live))
+    let placed = place_in_destination(desired, &options);
+    Ok((app_status(&placed, &live, &options), live))
 }

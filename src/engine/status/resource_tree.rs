@@ -2,13 +2,15 @@
 //! (ownerReferences), recursively, each with its own health — what an
 //! operator drills into to find the one crashing Pod.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::cluster::LiveObjects;
 use crate::engine::diff::{AppDiff, ResourceSyncStatus};
 use crate::engine::health::{Health, ManagedResource, assess, resource_health};
-use crate::engine::manifest::{Manifest, ObjectKey};
+use crate::engine::manifest::ObjectKey;
 
 /// Deep enough for Deployment → ReplicaSet → Pod and CronJob → Job → Pod,
 /// and a guard against ownership cycles in a corrupt cluster.
@@ -27,20 +29,18 @@ pub struct ResourceNode {
     pub children: Vec<ResourceNode>,
 }
 
-/// The tree of an app's compared resources, in the comparison's order.
+/// The tree of an app's compared resources, in the comparison's order;
+/// `desired` holds the rendered objects by identity.
 pub fn resource_tree(
     diff: &AppDiff,
-    desired: &[Manifest],
+    desired: &HashMap<ObjectKey, &Value>,
     live: &LiveObjects,
 ) -> Vec<ResourceNode> {
     diff.resources
         .iter()
         .map(|resource| {
             let live_object = live.get(&resource.key);
-            let desired_object = desired
-                .iter()
-                .find(|manifest| manifest.key() == resource.key)
-                .map(|manifest| &manifest.object);
+            let desired_object = desired.get(&resource.key).copied();
             let health = resource_health(&ManagedResource::new(desired_object, live_object));
             ResourceNode {
                 key: resource.key.clone(),

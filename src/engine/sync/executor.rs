@@ -32,6 +32,7 @@ use super::{SyncPhase, hook_mark};
 use crate::engine::cluster::{ApplyOptions, ClusterClient, LiveObjects};
 use crate::engine::diff::{AppDiff, FIELD_MANAGER, ResourceScope, compare_app};
 use crate::engine::manifest::ObjectKey;
+use crate::engine::source::short_revision;
 
 /// Runs one sync to completion (or failure, or termination).
 pub async fn run_sync(
@@ -304,7 +305,7 @@ impl Run<'_> {
                 OperationPhase::Succeeded,
                 format!(
                     "successfully synced (revision {})",
-                    short(&self.request.revision)
+                    short_revision(&self.request.revision)
                 ),
             ),
             Some(message) => {
@@ -505,10 +506,6 @@ fn api_version(object: &Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-fn short(revision: &str) -> &str {
-    revision.get(..7).unwrap_or(revision)
 }
 
 /// Group and kind of every CRD the plan applies.
