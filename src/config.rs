@@ -104,6 +104,10 @@ pub struct SyncConfig {
     /// Seconds a hook may run (default 600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook_timeout_seconds: Option<u64>,
+    /// How long a rollback pauses the app's automation (`1h`, `30m`; `0`
+    /// for no pause; default 1h). The rollback pin holds it either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_pause: Option<String>,
 }
 
 impl SyncConfig {

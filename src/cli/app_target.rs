@@ -52,7 +52,7 @@ pub async fn load_target(
     let catalogs = load_catalogs(settings).await?;
     let mut app = find_application(&catalogs, app_name)?;
     if let Some(revision) = source_revision {
-        pin_sources(&mut app, revision);
+        app.pin_git_sources(revision);
     }
     let sources = render_app(settings, &catalogs, app.clone())
         .await
@@ -64,20 +64,6 @@ pub async fn load_target(
         cluster,
         client,
     })
-}
-
-/// Every source with a path is read at `revision` (a chart version of a
-/// Helm repository source is left alone: it is not a Git revision).
-fn pin_sources(app: &mut Application, revision: &str) {
-    let pin = |source: &mut crate::engine::model::ApplicationSource| {
-        if !source.path.is_empty() {
-            source.target_revision = revision.to_string();
-        }
-    };
-    if let Some(source) = app.spec.source.as_mut() {
-        pin(source);
-    }
-    app.spec.sources.iter_mut().for_each(pin);
 }
 
 pub fn kubeconfig_path(settings: &Settings) -> PathBuf {

@@ -94,5 +94,12 @@ fn log_event(event: &EngineEvent) {
         }
         EngineEvent::Rejected { command, reason } => eprintln!("rejected {command}: {reason}"),
         EngineEvent::Warning { message } => eprintln!("warning: {message}"),
+        EngineEvent::OperatorAction {
+            operator,
+            action,
+            target,
+            detail,
+        } => eprintln!("{operator}: {action} {target}: {detail}"),
+        EngineEvent::AppDetail(_) => {}
     }
 }

@@ -10,11 +10,13 @@ use super::app_target::{cluster_settings, fleet_registry};
 use super::load::open_and_fetch;
 use super::settings::Settings;
 use crate::engine::policy::approval::ApprovalGate;
+use crate::engine::policy::duration_text::{MAX_TIME_BOX, parse_duration};
 use crate::engine::policy::label_match::TextSelector;
 use crate::engine::reconciler::{CatalogSource, EngineConfig, GitSource};
 use crate::engine::render::RenderCache;
 use crate::engine::schedule::TimeZones;
 use crate::engine::source::{RepoCache, RepoPath};
+use crate::engine::state::DEFAULT_ROLLBACK_PAUSE;
 use crate::engine::sync::SyncTimeouts;
 
 /// Renders kept in memory: one per (repo, commit, path, options).
@@ -73,7 +75,18 @@ pub async fn engine_config(
                 .map_or(defaults.hook, Duration::from_secs),
             poll: defaults.poll,
         },
+        rollback_pause: rollback_pause(settings)?,
     })
+}
+
+/// How long a rollback pauses the app (config `sync.rollbackPause`).
+pub fn rollback_pause(settings: &Settings) -> color_eyre::Result<Duration> {
+    match settings.config.sync.rollback_pause.as_deref() {
+        None => Ok(DEFAULT_ROLLBACK_PAUSE),
+        Some("0") => Ok(Duration::ZERO),
+        Some(text) => parse_duration(text, MAX_TIME_BOX)
+            .map_err(|error| eyre!("sync.rollbackPause: `{text}`: {error}")),
+    }
 }
 
 /// The approval gate from the config; a selector that does not parse is an

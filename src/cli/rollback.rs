@@ -11,7 +11,9 @@ use super::app_target::load_target;
 use super::settings::Settings;
 use super::sync::{SyncArgs, audit_outcome, open_state, record, sync_target};
 use crate::engine::source::short_revision;
-use crate::engine::state::{HistoryEntry, ResultPhase, RollbackPin};
+use crate::engine::state::{PauseStore, ResultPhase, hold_after_rollback, rollback_entry};
+
+use super::engine_config::rollback_pause;
 
 pub async fn run(
     settings: &Settings,
@@ -24,8 +26,8 @@ pub async fn run(
     }
     let store = open_state(settings)?;
     let history = store.history(app_name)?;
-    let entry =
-        choose(&history, id).map_err(|reason| eyre!("cannot roll back {app_name}: {reason}"))?;
+    let entry = rollback_entry(&history, id)
+        .map_err(|reason| eyre!("cannot roll back {app_name}: {reason}"))?;
     if entry.result.phase != ResultPhase::Succeeded {
         eprintln!(
             "warning: history entry {} did not succeed ({}: {})",
@@ -48,48 +50,31 @@ pub async fn run(
     record(settings, &store, &target, &outcome, false)?;
     audit_outcome(settings, "rollback", &outcome)?;
     if outcome.phase != crate::engine::sync::OperationPhase::Error {
-        store.set_pin(
+        let pauses = PauseStore::open(settings.paths.app_state_dir())?;
+        let hold = hold_after_rollback(
+            &store,
+            Some(&pauses),
             app_name,
-            RollbackPin {
-                revision: entry.revision.clone(),
-                history_id: entry.id,
-                pinned_at: Timestamp::now(),
-                by: settings.operator_name(),
-            },
+            &entry,
+            &settings.operator_name(),
+            rollback_pause(settings)?,
+            Timestamp::now(),
         )?;
         eprintln!(
             "{app_name} is pinned at {}: `fleetdeck sync {app_name}` returns it to its targetRevision",
-            short_revision(&entry.revision)
+            short_revision(&hold.pin.revision)
         );
+        if let Some(pause) = hold.pause {
+            eprintln!(
+                "its automation is paused ({}): {}",
+                pause.id,
+                pause.describe(Timestamp::now())
+            );
+        }
     }
     Ok(if outcome.succeeded() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
-}
-
-/// The entry to roll back to: the one named, else the newest successful
-/// entry whose revision differs from the newest entry's (the last good
-/// deployment before the current one).
-fn choose(history: &[HistoryEntry], id: Option<u64>) -> Result<HistoryEntry, String> {
-    if let Some(id) = id {
-        let known: Vec<String> = history.iter().map(|entry| entry.id.to_string()).collect();
-        return history
-            .iter()
-            .find(|entry| entry.id == id)
-            .cloned()
-            .ok_or_else(|| format!("no history entry {id} (kept: {})", known.join(", ")));
-    }
-    let current = history
-        .last()
-        .ok_or("no syncs recorded on this machine yet (see `fleetdeck history`)")?;
-    history
-        .iter()
-        .rev()
-        .find(|entry| {
-            entry.revision != current.revision && entry.result.phase == ResultPhase::Succeeded
-        })
-        .cloned()
-        .ok_or_else(|| "no earlier successful revision in the history".to_string())
 }

@@ -14,6 +14,6 @@ pub use command::Command;
 pub use event::EngineEvent;
 pub use handle::{EngineHandle, EngineStopped};
 pub use snapshot::{
-    AppSnapshot, ClusterSnapshot, ConnectionState, FleetSnapshot, OperationSnapshot,
-    ResourceSummary,
+    AppDetail, AppSnapshot, AutomationState, ClusterSnapshot, ConnectionState, FleetSnapshot,
+    LastSync, OperationSnapshot, ResourceSummary,
 };

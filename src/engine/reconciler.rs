@@ -17,6 +17,7 @@ mod actor;
 mod automation;
 mod git_source;
 mod observe;
+mod operator_commands;
 mod refresh;
 
 use std::collections::HashMap;
@@ -59,6 +60,9 @@ pub struct EngineConfig {
     /// IANA time zones for sync windows (`TimeZones::from_dir` with the
     /// system's zoneinfo, chosen by the caller).
     pub time_zones: TimeZones,
+    /// How long a rollback pauses the app's automation (zero: no pause;
+    /// the rollback pin holds it either way).
+    pub rollback_pause: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +126,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         automation: config.automation && !config.readonly,
         approval: config.approval,
         time_zones: config.time_zones,
+        rollback_pause: config.rollback_pause,
         snapshots: snapshot_tx,
         events: event_tx.clone(),
     };

@@ -31,6 +31,7 @@ pub mod history;
 pub mod pauses;
 pub mod pin;
 pub mod record;
+pub mod rollback;
 pub mod store;
 
 pub use app_state::{AppState, Approval, STATE_FORMAT_VERSION};
@@ -42,4 +43,7 @@ pub use history::{
 };
 pub use pauses::{PauseSet, PauseStore, PauseStoreError, ResumeTarget};
 pub use pin::RollbackPin;
+pub use rollback::{
+    DEFAULT_ROLLBACK_PAUSE, RollbackHold, RollbackHoldError, hold_after_rollback, rollback_entry,
+};
 pub use store::StateStore;

@@ -259,6 +259,7 @@ fn engine_config(
         automation: true,
         approval,
         time_zones: TimeZones::without_database(),
+        rollback_pause: std::time::Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
@@ -728,6 +729,216 @@ async fn a_restarted_engine_keeps_pauses_history_and_audit() {
         );
         engine.send(Command::Shutdown).await.expect("shutdown");
         task.await.expect("engine stopped");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// Waits for the next event `pick` accepts.
+async fn next_event<T>(
+    events: &mut tokio::sync::broadcast::Receiver<EngineEvent>,
+    mut pick: impl FnMut(EngineEvent) -> Option<T>,
+) -> T {
+    loop {
+        match events.recv().await {
+            Ok(event) => {
+                if let Some(found) = pick(event) {
+                    return found;
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(error) => panic!("event stream ended: {error}"),
+        }
+    }
+}
+
+/// What a front end does without the CLI: pause and resume, describe, and
+/// roll back through commands, each audited, the rollback pinned and paused.
+#[tokio::test]
+async fn pause_describe_and_rollback_are_engine_commands() {
+    use fleetdeck::engine::api::AutomationState;
+    use fleetdeck::engine::policy::pause::PauseScope;
+    use fleetdeck::engine::state::ResumeTarget;
+
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let mut events = engine.subscribe();
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .await
+            .expect("auto-synced");
+
+        // Pause: in the snapshot for every operator, and on the app's row.
+        engine
+            .send(Command::Pause {
+                scope: PauseScope::App("auto".into()),
+                duration: Duration::from_secs(1800),
+                reason: "db migration".into(),
+                by: "alice".into(),
+            })
+            .await
+            .expect("send");
+        let paused = engine
+            .wait_for(|snapshot| !snapshot.pauses.is_empty())
+            .await
+            .expect("paused");
+        assert_eq!(paused.pauses[0].owner, "alice");
+        assert_eq!(paused.pauses[0].reason, "db migration");
+        assert_eq!(
+            paused.app("auto").map(|row| row.automation_state),
+            Some(AutomationState::Paused)
+        );
+        engine
+            .send(Command::Resume {
+                target: ResumeTarget::Scope(PauseScope::App("auto".into())),
+                by: "alice".into(),
+            })
+            .await
+            .expect("send");
+        engine
+            .wait_for(|snapshot| snapshot.pauses.is_empty())
+            .await
+            .expect("resumed");
+
+        // Two manual syncs of web at two commits, then a rollback to the first.
+        let sync_web = Command::Sync {
+            app: "web".into(),
+            prune: false,
+            dry_run: false,
+            initiated_by: "bob".into(),
+        };
+        engine.send(sync_web.clone()).await.expect("send");
+        let first = engine
+            .wait_for(|snapshot| {
+                app_is(snapshot, "web", SyncStatus::Synced)
+                    && snapshot
+                        .app("web")
+                        .is_some_and(|row| row.last_sync.is_some())
+            })
+            .await
+            .expect("web synced")
+            .app("web")
+            .and_then(|row| row.revision.clone())
+            .expect("revision");
+        setup.repo.write(
+            "apps/web/cm.yaml",
+            config_map("web").replace("fast", "slow"),
+        );
+        let second = setup.repo.commit("web goes slow");
+        engine
+            .send(Command::Refresh { app: None })
+            .await
+            .expect("send");
+        engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("web")
+                    .is_some_and(|row| row.revision.as_deref() == Some(second.as_str()))
+            })
+            .await
+            .expect("new revision seen");
+        engine.send(sync_web).await.expect("send");
+        engine
+            .wait_for(|snapshot| {
+                snapshot.app("web").is_some_and(|row| {
+                    row.last_sync
+                        .as_ref()
+                        .is_some_and(|last| last.revision == second)
+                        && row.sync == SyncStatus::Synced
+                })
+            })
+            .await
+            .expect("second sync");
+
+        // Describe: the tree, the diffs and both history entries.
+        engine
+            .send(Command::Describe { app: "web".into() })
+            .await
+            .expect("send");
+        let detail = next_event(&mut events, |event| match event {
+            EngineEvent::AppDetail(detail) if detail.app == "web" => Some(detail),
+            _ => None,
+        })
+        .await;
+        assert!(detail.errors.is_empty(), "{:?}", detail.errors);
+        assert_eq!(detail.tree.len(), 1, "{:?}", detail.tree);
+        assert_eq!(detail.tree[0].key.kind, "ConfigMap");
+        assert_eq!(detail.diffs.len(), 1);
+        let revisions: Vec<&str> = detail
+            .history
+            .iter()
+            .map(|entry| entry.revision.as_str())
+            .collect();
+        assert_eq!(revisions, [first.as_str(), second.as_str()]);
+
+        engine
+            .send(Command::Rollback {
+                app: "web".into(),
+                history_id: None,
+                prune: false,
+                by: "carol".into(),
+            })
+            .await
+            .expect("send");
+        let outcome = next_event(&mut events, |event| match event {
+            EngineEvent::OperationFinished { app, outcome } if app == "web" => Some(outcome),
+            _ => None,
+        })
+        .await;
+        assert!(outcome.succeeded(), "{outcome:?}");
+        assert_eq!(outcome.revision, first);
+        let held = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("web")
+                    .is_some_and(|row| row.pinned_revision.as_deref() == Some(first.as_str()))
+                    && snapshot
+                        .pauses
+                        .iter()
+                        .any(|pause| pause.scope == PauseScope::App("web".into()))
+            })
+            .await
+            .expect("pinned and paused");
+        let pause = held
+            .pauses
+            .iter()
+            .find(|pause| pause.scope == PauseScope::App("web".into()))
+            .expect("pause");
+        assert_eq!(pause.owner, "carol");
+        assert!(
+            pause.reason.starts_with("rolled back to"),
+            "{}",
+            pause.reason
+        );
+        let kube = super::engine_sync::client_for(setup.fleet.kubeconfig_path(), "dev").await;
+        let key = fleetdeck::engine::manifest::ObjectKey {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: "web".into(),
+            name: "web".into(),
+        };
+        let live = kube.get("v1", &key).await.expect("get").expect("exists");
+        assert_eq!(live["data"]["mode"], "fast");
+
+        let audit = fleetdeck::engine::state::AuditLog::open(&setup.state_dir)
+            .expect("audit")
+            .read()
+            .expect("read");
+        let actions: Vec<(&str, &str)> = audit
+            .iter()
+            .map(|record| (record.operator.as_str(), record.action.as_str()))
+            .collect();
+        for expected in [
+            ("alice", "pause"),
+            ("alice", "resume"),
+            ("bob", "sync"),
+            ("carol", "rollback"),
+        ] {
+            assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+        }
+        engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })
     .await

@@ -1,6 +1,11 @@
 //! What a front end may ask of the engine.
 
+use std::time::Duration;
+
 use serde::Serialize;
+
+use crate::engine::policy::pause::PauseScope;
+use crate::engine::state::ResumeTarget;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "command", rename_all = "camelCase")]
@@ -14,10 +19,46 @@ pub enum Command {
         dry_run: bool,
         initiated_by: String,
     },
+    /// Sync an earlier revision from the app's history (the newest
+    /// successful one before the current, when `history_id` is `None`),
+    /// pin the app there and pause its automation for a while, so nothing
+    /// automated undoes the rollback behind the operator's back.
+    Rollback {
+        app: String,
+        history_id: Option<u64>,
+        prune: bool,
+        by: String,
+    },
+    /// Hold automation for the apps `scope` covers, for `duration`.
+    Pause {
+        scope: PauseScope,
+        #[serde(with = "duration_seconds")]
+        duration: Duration,
+        reason: String,
+        by: String,
+    },
+    /// End pauses early.
+    Resume { target: ResumeTarget, by: String },
     /// Let a gated app's automation sync the revision it now renders.
     Approve { app: String, by: String },
     /// Terminate an app's running operation.
     Cancel { app: String },
+    /// Ask for an app's details (per-resource diffs, resource tree,
+    /// history); answered with [`super::EngineEvent::AppDetail`]. Details
+    /// are on demand because they are large and only one app is looked at
+    /// at a time.
+    Describe { app: String },
     /// Stop the engine (operations in flight are terminated first).
     Shutdown,
+}
+
+/// Durations travel as whole seconds in JSON, as operators write them.
+mod duration_seconds {
+    use std::time::Duration;
+
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(duration.as_secs())
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::snapshot::ConnectionState;
+use super::snapshot::{AppDetail, ConnectionState};
 use crate::engine::sync::{SyncOutcome, SyncProgress};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,4 +35,14 @@ pub enum EngineEvent {
     Warning {
         message: String,
     },
+    /// An operator action the engine carried out (pause, resume, approve,
+    /// rollback, cancel), as the audit log has it.
+    OperatorAction {
+        operator: String,
+        action: String,
+        target: String,
+        detail: String,
+    },
+    /// The answer to a Describe command.
+    AppDetail(Box<AppDetail>),
 }

@@ -4,9 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::diff::{ResourceSyncStatus, SyncStatus};
+use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 use crate::engine::health::HealthStatus;
 use crate::engine::manifest::ObjectKey;
+use crate::engine::policy::pause::Pause;
+use crate::engine::state::{HistoryEntry, SourceSummary};
+use crate::engine::status::ResourceNode;
 use crate::engine::sync::{OperationPhase, ResourceResult};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -21,6 +24,11 @@ pub struct FleetSnapshot {
     pub apps: Vec<AppSnapshot>,
     /// Repository and catalog problems (broken files, fetch failures).
     pub problems: Vec<String>,
+    /// The engine refuses every write (flag, config or role).
+    pub readonly: bool,
+    /// Every pause in force, each with who, why and until when: what the
+    /// front ends' banner shows to every operator.
+    pub pauses: Vec<Pause>,
 }
 
 impl FleetSnapshot {
@@ -85,6 +93,71 @@ pub struct AppSnapshot {
     pub automation: Option<String>,
     /// The pauses covering the app, each with who, why and time left.
     pub paused: Vec<String>,
+    /// Where automation stands, for icons, counts and filters (the
+    /// `automation` text says the details).
+    pub automation_state: AutomationState,
+    /// The Application's own labels (`metadata.labels`), for filters and
+    /// selectors.
+    pub labels: BTreeMap<String, String>,
+    /// The first source (repo, path or chart, targetRevision).
+    pub source: Option<SourceSummary>,
+    /// The destination as written: server URL or cluster name.
+    pub destination: String,
+    pub auto_prune: bool,
+    pub self_heal: bool,
+    /// The newest sync in this machine's history.
+    pub last_sync: Option<LastSync>,
+    /// The revision a rollback pinned the app at.
+    pub pinned_revision: Option<String>,
+}
+
+/// Where an app's automation stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AutomationState {
+    /// No automated sync policy: operators sync by hand.
+    #[default]
+    Manual,
+    /// Automated and nothing to do.
+    On,
+    /// An automated sync or self-heal is under way.
+    Syncing,
+    /// Held by a pause.
+    Paused,
+    /// Held by a sync window.
+    Window,
+    /// A new revision waits for an operator's approval.
+    AwaitingApproval,
+    /// Waiting for a retry or self-heal backoff, or held by a rollback pin
+    /// or an unreadable state file.
+    Held,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastSync {
+    pub revision: String,
+    /// RFC 3339.
+    pub at: String,
+    pub initiated_by: String,
+    /// "Succeeded", "Failed", "Error", "Terminated".
+    pub result: String,
+}
+
+/// One app looked at closely, answered to [`super::Command::Describe`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppDetail {
+    pub app: String,
+    /// Per resource, live against desired; Secret values masked.
+    pub diffs: Vec<ResourceDiff>,
+    /// Managed resources with the objects they own.
+    pub tree: Vec<ResourceNode>,
+    /// Oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Why part of the picture is missing (cluster unreachable, render
+    /// failed, history unreadable).
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

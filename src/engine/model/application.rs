@@ -130,6 +130,21 @@ impl Application {
         self.automated_sync().is_some()
     }
 
+    /// Reads every Git source at `revision` (a rollback, or a sync at a
+    /// chosen commit). A Helm repository source keeps its chart version: a
+    /// commit SHA means nothing to it.
+    pub fn pin_git_sources(&mut self, revision: &str) {
+        let pin = |source: &mut ApplicationSource| {
+            if !source.path.is_empty() {
+                source.target_revision = revision.to_string();
+            }
+        };
+        if let Some(source) = self.spec.source.as_mut() {
+            pin(source);
+        }
+        self.spec.sources.iter_mut().for_each(pin);
+    }
+
     /// Whether the exact sync option (`CreateNamespace=true`) is set.
     pub fn has_sync_option(&self, option: &str) -> bool {
         self.spec

@@ -12,19 +12,21 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use super::automation::{AppContext, Automation, Rules};
 use super::git_source::GitSource;
+use super::operator_commands::RollbackRender;
 use super::refresh::{RefreshResult, connection_state, refresh};
 use crate::engine::api::{
-    AppSnapshot, ClusterSnapshot, Command, ConnectionState, EngineEvent, FleetSnapshot,
+    AppSnapshot, ClusterSnapshot, Command, ConnectionState, EngineEvent, FleetSnapshot, LastSync,
     OperationSnapshot,
 };
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
 use crate::engine::model::{AppProject, Application};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
+use crate::engine::policy::pause::Pause;
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{Approval, AuditLog, AuditRecord, PauseStore};
-use crate::engine::state::{InitiatedBy, NewSync, StateStore};
+use crate::engine::state::{HistoryEntry, InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
     SyncRequest, SyncTimeouts, cancel_pair, run_sync,
@@ -44,31 +46,51 @@ pub(super) struct Actor {
     pub automation: bool,
     pub approval: ApprovalGate,
     pub time_zones: TimeZones,
+    pub rollback_pause: Duration,
     pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
     pub events: broadcast::Sender<EngineEvent>,
 }
 
-struct Running {
+pub(super) struct Running {
     cancel: CancelHandle,
     snapshot: OperationSnapshot,
+    /// What the operation applies: recorded in the history as such (a
+    /// rollback applies an older render than the fleet's).
+    rendered: Arc<Vec<RenderedSource>>,
+    /// The history entry a rollback returns to; pinned when it went through.
+    rollback: Option<HistoryEntry>,
+}
+
+/// One sync to start: an app and the render it applies.
+pub(super) struct Launch {
+    pub app: Application,
+    pub rendered: Arc<Vec<RenderedSource>>,
+    pub prune: bool,
+    pub dry_run: bool,
+    pub initiated_by: String,
+    pub rollback: Option<HistoryEntry>,
 }
 
 /// What the actor keeps between passes.
 #[derive(Default)]
-struct Fleet {
-    apps: Vec<Application>,
-    renders: HashMap<String, Arc<Vec<RenderedSource>>>,
-    projects: HashMap<String, AppProject>,
-    rows: BTreeMap<String, AppSnapshot>,
-    automation: Automation,
-    problems: Vec<String>,
-    connections: HashMap<String, ConnectionState>,
-    operations: HashMap<String, Running>,
-    generation: u64,
+pub(super) struct Fleet {
+    pub(super) apps: Vec<Application>,
+    pub(super) renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    pub(super) projects: HashMap<String, AppProject>,
+    pub(super) rows: BTreeMap<String, AppSnapshot>,
+    pub(super) automation: Automation,
+    pub(super) problems: Vec<String>,
+    pub(super) connections: HashMap<String, ConnectionState>,
+    pub(super) operations: HashMap<String, Running>,
+    /// The pauses in force at the last automation pass.
+    pub(super) pauses: Vec<Pause>,
+    pub(super) generation: u64,
 }
 
-enum Done {
+pub(super) enum Done {
     Refreshed(RefreshResult),
+    /// A rollback's older revision is rendered (or could not be).
+    RollbackRendered(Box<RollbackRender>),
     Progress(String, SyncProgress),
     Finished(String, SyncOutcome),
 }
@@ -106,6 +128,20 @@ impl Actor {
                         break;
                     }
                     Some(Command::Refresh { .. }) => refresh_again = true,
+                    Some(Command::Pause { scope, duration, reason, by }) => {
+                        self.pause(scope, duration, reason, by);
+                        self.automate(&mut fleet, &locks, &done_tx);
+                        self.publish(&mut fleet);
+                    }
+                    Some(Command::Resume { target, by }) => {
+                        self.resume(&target, &by);
+                        self.automate(&mut fleet, &locks, &done_tx);
+                        self.publish(&mut fleet);
+                    }
+                    Some(Command::Rollback { app, history_id, prune, by }) => {
+                        self.rollback(&fleet, &done_tx, app, history_id, prune, by);
+                    }
+                    Some(Command::Describe { app }) => self.describe(&fleet, app),
                     Some(Command::Approve { app, by }) => {
                         match fleet.rows.get(&app).and_then(|row| row.revision.clone()) {
                             Some(revision) => {
@@ -147,6 +183,10 @@ impl Actor {
                         self.automate(&mut fleet, &locks, &done_tx);
                         self.publish(&mut fleet);
                     }
+                    Done::RollbackRendered(render) => {
+                        self.rollback_rendered(&mut fleet, &locks, &done_tx, *render);
+                        self.publish(&mut fleet);
+                    }
                     Done::Progress(app, progress) => {
                         if let Some(running) = fleet.operations.get_mut(&app) {
                             if let SyncProgress::Resource(result) = &progress {
@@ -161,14 +201,20 @@ impl Actor {
                         self.publish(&mut fleet);
                     }
                     Done::Finished(app, outcome) => {
-                        let initiated_by = fleet
-                            .operations
-                            .remove(&app)
-                            .map(|running| running.snapshot.initiated_by)
-                            .unwrap_or_default();
-                        self.record(&fleet, &app, &outcome, initiated_by.clone());
+                        let Some(running) = fleet.operations.remove(&app) else {
+                            continue;
+                        };
+                        let initiated_by = running.snapshot.initiated_by.clone();
+                        self.record(&fleet, &app, &running.rendered, &outcome, initiated_by.clone());
+                        if let Some(entry) = &running.rollback {
+                            self.rollback_finished(&app, entry, &outcome, &initiated_by);
+                        }
                         if !outcome.dry_run {
-                            let action = if initiated_by == "automated" { "auto-sync" } else { "sync" };
+                            let action = match (&running.rollback, initiated_by.as_str()) {
+                                (Some(_), _) => "rollback",
+                                (None, "automated") => "auto-sync",
+                                (None, _) => "sync",
+                            };
                             let result = format!("{:?}: {}", outcome.phase, outcome.message);
                             self.audit(&initiated_by, action, &app, &outcome.revision, &result);
                         }
@@ -186,10 +232,7 @@ impl Actor {
     /// Appends to the audit log; a failure is reported as a warning event
     /// (the action already happened).
     fn audit(&self, operator: &str, action: &str, app: &str, revision: &str, result: &str) {
-        let Some(log) = &self.audit else {
-            return;
-        };
-        let record = AuditRecord {
+        self.audit_record(AuditRecord {
             at: Timestamp::now(),
             operator: operator.to_string(),
             action: action.to_string(),
@@ -197,15 +240,24 @@ impl Actor {
             revision: revision.to_string(),
             reason: String::new(),
             result: result.to_string(),
+        });
+    }
+
+    pub(super) fn audit_record(&self, record: AuditRecord) {
+        let Some(log) = &self.audit else {
+            return;
         };
         if let Err(error) = log.append(&record) {
             let _ = self.events.send(EngineEvent::Warning {
-                message: format!("{action} {app} could not be audited: {error}"),
+                message: format!(
+                    "{} {} could not be audited: {error}",
+                    record.action, record.target
+                ),
             });
         }
     }
 
-    fn reject(&self, command: String, reason: &str) {
+    pub(super) fn reject(&self, command: String, reason: &str) {
         let _ = self.events.send(EngineEvent::Rejected {
             command,
             reason: reason.to_string(),
@@ -224,12 +276,6 @@ impl Actor {
         initiated_by: String,
     ) {
         let command = format!("sync {app_name}");
-        if self.readonly && !dry_run {
-            return self.reject(command, "read-only mode");
-        }
-        if fleet.operations.contains_key(&app_name) {
-            return self.reject(command, "an operation is already running on this app");
-        }
         let Some(app) = fleet
             .apps
             .iter()
@@ -241,6 +287,51 @@ impl Actor {
         let Some(rendered) = fleet.renders.get(&app_name).cloned() else {
             return self.reject(command, "the app could not be rendered; see its conditions");
         };
+        self.launch(
+            fleet,
+            locks,
+            done,
+            Launch {
+                app,
+                rendered,
+                prune,
+                dry_run,
+                initiated_by,
+                rollback: None,
+            },
+        );
+    }
+
+    /// Starts one sync as a task of its own, unless the engine is
+    /// read-only, the app is busy or its cluster cannot be reached.
+    pub(super) fn launch(
+        &self,
+        fleet: &mut Fleet,
+        locks: &OperationLocks,
+        done: &mpsc::UnboundedSender<Done>,
+        launch: Launch,
+    ) {
+        let Launch {
+            app,
+            rendered,
+            prune,
+            dry_run,
+            initiated_by,
+            rollback,
+        } = launch;
+        let app_name = app.name().to_string();
+        let verb = if rollback.is_some() {
+            "rollback"
+        } else {
+            "sync"
+        };
+        let command = format!("{verb} {app_name}");
+        if self.readonly && !dry_run {
+            return self.reject(command, "read-only mode");
+        }
+        if fleet.operations.contains_key(&app_name) {
+            return self.reject(command, "an operation is already running on this app");
+        }
         let client = match self.registry.resolve(&app.spec.destination) {
             Ok(entry) => self.clients.get(&entry.name).cloned(),
             Err(error) => return self.reject(command, &error.to_string()),
@@ -265,6 +356,8 @@ impl Actor {
                     started_at: Timestamp::now().to_string(),
                     results: Vec::new(),
                 },
+                rendered,
+                rollback,
             },
         );
         let _ = self.events.send(EngineEvent::OperationStarted {
@@ -291,17 +384,23 @@ impl Actor {
     }
 
     /// Adds a finished sync to the app's history (when there is a store).
-    fn record(&self, fleet: &Fleet, app_name: &str, outcome: &SyncOutcome, initiated_by: String) {
+    fn record(
+        &self,
+        fleet: &Fleet,
+        app_name: &str,
+        rendered: &[RenderedSource],
+        outcome: &SyncOutcome,
+        initiated_by: String,
+    ) {
         let (Some(store), Some(app)) = (
             &self.state,
             fleet.apps.iter().find(|app| app.name() == app_name),
         ) else {
             return;
         };
-        let rendered = fleet.renders.get(app_name).cloned().unwrap_or_default();
         let Some(entry) = NewSync::from_outcome(
             app,
-            &rendered,
+            rendered,
             outcome,
             InitiatedBy::operator(initiated_by),
             true,
@@ -340,7 +439,7 @@ impl Actor {
     }
 
     /// Runs every app's automation decision; starts the syncs it calls for.
-    fn automate(
+    pub(super) fn automate(
         &self,
         fleet: &mut Fleet,
         locks: &OperationLocks,
@@ -383,6 +482,15 @@ impl Actor {
                     continue;
                 }
             };
+            if let Some(state) = &state {
+                row.last_sync = state.history.last().map(|entry| LastSync {
+                    revision: entry.revision.clone(),
+                    at: entry.deployed_at.to_string(),
+                    initiated_by: entry.initiated_by.to_string(),
+                    result: entry.result.phase.to_string(),
+                });
+                row.pinned_revision = state.pin.as_ref().map(|pin| pin.revision.clone());
+            }
             if let Some(approval) = state.as_ref().and_then(|state| state.approval.clone()) {
                 fleet.automation.approve(app.name(), approval.revision);
             }
@@ -419,6 +527,7 @@ impl Actor {
                 to_sync.push((app.name().to_string(), revision, prune, reason));
             }
         }
+        fleet.pauses = pauses;
         for (app, revision, prune, reason) in to_sync {
             self.start_sync(
                 fleet,
@@ -435,7 +544,7 @@ impl Actor {
         }
     }
 
-    fn publish(&self, fleet: &mut Fleet) {
+    pub(super) fn publish(&self, fleet: &mut Fleet) {
         fleet.generation += 1;
         let clusters = self
             .registry
@@ -472,6 +581,8 @@ impl Actor {
             clusters,
             apps,
             problems: fleet.problems.clone(),
+            readonly: self.readonly,
+            pauses: fleet.pauses.clone(),
         };
         self.snapshots.send_replace(Arc::new(snapshot));
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::jiff::Timestamp;
 
-use crate::engine::api::AppSnapshot;
+use crate::engine::api::{AppSnapshot, AutomationState};
 use crate::engine::model::{AppProject, Application};
 use crate::engine::policy::approval::{ApprovalGate, ApprovalState};
 use crate::engine::policy::auto_sync::{
@@ -117,6 +117,12 @@ impl Automation {
         };
         let decision = decide(&input, now);
         row.automation = describe(&decision, input.automated.is_some());
+        row.automation_state = automation_state(
+            &decision,
+            input.automated.is_some(),
+            !input.pauses.is_empty(),
+            input.window_block.as_deref(),
+        );
         decision
     }
 
@@ -154,6 +160,30 @@ impl Automation {
             }
             None => memory.record_manual(&outcome.revision, result, now),
         }
+    }
+}
+
+/// Where automation stands, for the snapshot. A pause shows even when
+/// there is nothing to do: an operator must see that healing is off before
+/// drift happens, not after.
+fn automation_state(
+    decision: &AutoSyncDecision,
+    automated: bool,
+    paused: bool,
+    window_block: Option<&str>,
+) -> AutomationState {
+    if !automated {
+        return AutomationState::Manual;
+    }
+    match decision {
+        AutoSyncDecision::Sync { .. } => AutomationState::Syncing,
+        AutoSyncDecision::AwaitingApproval { .. } => AutomationState::AwaitingApproval,
+        AutoSyncDecision::Blocked { reason } if Some(reason.as_str()) == window_block => {
+            AutomationState::Window
+        }
+        _ if paused => AutomationState::Paused,
+        AutoSyncDecision::Blocked { .. } | AutoSyncDecision::Wait { .. } => AutomationState::Held,
+        AutoSyncDecision::None => AutomationState::On,
     }
 }
 

@@ -1,33 +1,55 @@
 //! One observation of one app: its render and its status on its cluster,
 //! turned into the snapshot row the front ends show.
 
-use crate::engine::api::{AppSnapshot, ResourceSummary};
-use crate::engine::cluster::{ClusterClient, LiveObjects};
+use crate::engine::api::{AppSnapshot, AutomationState, ResourceSummary};
+use crate::engine::cluster::{ClusterClient, ClusterError, LiveObjects};
 use crate::engine::diff::{CompareOptions, SyncStatus};
 use crate::engine::health::HealthStatus;
 use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
-use crate::engine::status::app_status;
+use crate::engine::state::SourceSummary;
+use crate::engine::status::{AppStatus, app_status};
 use crate::engine::sync::place_in_destination;
 
 /// A row for an app whose status cannot be known (render failed, no such
 /// cluster, cluster unreachable), saying why.
 pub fn unknown_app(app: &Application, cluster: Option<String>, condition: String) -> AppSnapshot {
+    let mut row = base_row(app, cluster);
+    row.conditions.push(condition);
+    row
+}
+
+/// What a row says before the app is compared: the app as written in Git.
+fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
+    let destination = &app.spec.destination;
+    let automated = app.automated_sync();
     AppSnapshot {
         name: app.name().to_string(),
         project: app.project().to_string(),
         application_set: None,
         cluster,
-        namespace: app.spec.destination.namespace.clone(),
+        namespace: destination.namespace.clone(),
         sync: SyncStatus::Unknown,
         health: HealthStatus::Unknown,
         revision: None,
         automated: app.is_automated(),
-        conditions: vec![condition],
+        conditions: Vec::new(),
         resources: Vec::new(),
         operation: None,
         automation: None,
         paused: Vec::new(),
+        automation_state: AutomationState::default(),
+        labels: app.metadata.labels.clone(),
+        source: app.sources().first().map(SourceSummary::from),
+        destination: if destination.server.is_empty() {
+            destination.name.clone()
+        } else {
+            destination.server.clone()
+        },
+        auto_prune: automated.is_some_and(|policy| policy.prune),
+        self_heal: automated.is_some_and(|policy| policy.self_heal),
+        last_sync: None,
+        pinned_revision: None,
     }
 }
 
@@ -38,6 +60,42 @@ pub async fn observe_app(
     rendered: &[RenderedSource],
     cluster: &ClusterClient,
 ) -> AppSnapshot {
+    let (status, live) = match look_at(app, rendered, cluster).await {
+        Ok(look) => look,
+        Err(error) => return unknown_app(app, Some(cluster.name().to_string()), error.to_string()),
+    };
+    let mut conditions: Vec<String> = status.diff.errors.iter().map(ToString::to_string).collect();
+    conditions.extend(
+        live.unreadable
+            .iter()
+            .map(|kind| format!("cannot read {kind}")),
+    );
+    let mut row = base_row(app, Some(cluster.name().to_string()));
+    row.sync = status.diff.status;
+    row.health = status.health;
+    row.revision = rendered.first().map(|source| source.commit.to_string());
+    row.conditions = conditions;
+    row.resources = status
+        .tree
+        .iter()
+        .map(|node| ResourceSummary {
+            key: node.key.clone(),
+            sync: node
+                .sync
+                .unwrap_or(crate::engine::diff::ResourceSyncStatus::Synced),
+            health: node.health.as_ref().map(|health| health.status),
+        })
+        .collect();
+    row
+}
+
+/// The app's full status (diff, health, tree) from a fresh listing of its
+/// objects, with the listing itself.
+pub async fn look_at(
+    app: &Application,
+    rendered: &[RenderedSource],
+    cluster: &ClusterClient,
+) -> Result<(AppStatus, LiveObjects), ClusterError> {
     let options =
         CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
     let desired: Vec<_> = rendered
@@ -49,41 +107,6 @@ pub async fn observe_app(
         .iter()
         .map(|manifest| (manifest.api_version().to_string(), manifest.key()))
         .collect();
-    let live = match LiveObjects::list_for_app(cluster, app.name(), &wanted).await {
-        Ok(live) => live,
-        Err(error) => return unknown_app(app, Some(cluster.name().to_string()), error.to_string()),
-    };
-    let status = app_status(&placed, &live, &options);
-    let mut conditions: Vec<String> = status.diff.errors.iter().map(ToString::to_string).collect();
-    conditions.extend(
-        live.unreadable
-            .iter()
-            .map(|kind| format!("cannot read {kind}")),
-    );
-    AppSnapshot {
-        name: app.name().to_string(),
-        project: app.project().to_string(),
-        application_set: None,
-        cluster: Some(cluster.name().to_string()),
-        namespace: app.spec.destination.namespace.clone(),
-        sync: status.diff.status,
-        health: status.health,
-        revision: rendered.first().map(|source| source.commit.to_string()),
-        automated: app.is_automated(),
-        conditions,
-        resources: status
-            .tree
-            .iter()
-            .map(|node| ResourceSummary {
-                key: node.key.clone(),
-                sync: node
-                    .sync
-                    .unwrap_or(crate::engine::diff::ResourceSyncStatus::Synced),
-                health: node.health.as_ref().map(|health| health.status),
-            })
-            .collect(),
-        operation: None,
-        automation: None,
-        paused: Vec::new(),
-    }
+    let live = LiveObjects::list_for_app(cluster, app.name(), &wanted).await?;
+    Ok((app_status(&placed, &live, &options), live))
 }

@@ -1,0 +1,297 @@
+//! The operator commands that are not a plain sync: pause and resume (in
+//! the shared pause file, so every fleetdeck process honours them),
+//! rollback (render the older revision, sync it, then pin and pause the
+//! app) and describe (an app's diffs, tree and history, on demand).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use super::actor::{Actor, Done, Fleet, Launch};
+use super::observe::look_at;
+use crate::engine::api::{AppDetail, EngineEvent};
+use crate::engine::error_chain::error_chain;
+use crate::engine::model::Application;
+use crate::engine::policy::pause::{PauseRequest, PauseScope};
+use crate::engine::render::RenderedSource;
+use crate::engine::state::{
+    AuditRecord, HistoryEntry, ResumeTarget, hold_after_rollback, rollback_entry,
+};
+use crate::engine::sync::{OperationLocks, OperationPhase, SyncOutcome};
+
+/// A rollback whose older revision has been rendered, ready to sync.
+pub(in crate::engine::reconciler) struct RollbackRender {
+    app: Application,
+    entry: HistoryEntry,
+    rendered: Result<Vec<RenderedSource>, String>,
+    prune: bool,
+    by: String,
+}
+
+impl Actor {
+    pub(super) fn pause(&self, scope: PauseScope, duration: Duration, reason: String, by: String) {
+        let command = format!("pause {scope}");
+        if self.readonly {
+            return self.reject(command, "read-only mode");
+        }
+        let Some(store) = &self.pauses else {
+            return self.reject(command, "no state directory: a pause could not be kept");
+        };
+        let now = Timestamp::now();
+        let request = PauseRequest {
+            scope,
+            reason,
+            owner: by.clone(),
+            duration,
+        };
+        match store.add(request, now) {
+            Ok(pause) => {
+                let detail = format!("{} until {}", pause.id, pause.expires_at);
+                self.audit_record(AuditRecord {
+                    at: now,
+                    operator: by.clone(),
+                    action: "pause".to_string(),
+                    target: pause.scope.to_string(),
+                    revision: String::new(),
+                    reason: pause.reason.clone(),
+                    result: detail.clone(),
+                });
+                let _ = self.events.send(EngineEvent::OperatorAction {
+                    operator: by,
+                    action: "pause".to_string(),
+                    target: pause.scope.to_string(),
+                    detail: format!("{}: {}", pause.describe(now), detail),
+                });
+            }
+            Err(error) => self.reject(command, &error_chain(&error)),
+        }
+    }
+
+    pub(super) fn resume(&self, target: &ResumeTarget, by: &str) {
+        let command = match target {
+            ResumeTarget::Id(id) => format!("resume {id}"),
+            ResumeTarget::Scope(scope) => format!("resume {scope}"),
+        };
+        if self.readonly {
+            return self.reject(command, "read-only mode");
+        }
+        let Some(store) = &self.pauses else {
+            return self.reject(command, "no state directory: there are no pauses");
+        };
+        let now = Timestamp::now();
+        match store.resume(target, now) {
+            Ok(removed) if removed.is_empty() => {
+                self.reject(command, "no pause in force matches; nothing resumed")
+            }
+            Ok(removed) => {
+                for pause in removed {
+                    let detail = format!("{} (set by {}) ended", pause.id, pause.owner);
+                    self.audit_record(AuditRecord {
+                        at: now,
+                        operator: by.to_string(),
+                        action: "resume".to_string(),
+                        target: pause.scope.to_string(),
+                        revision: String::new(),
+                        reason: pause.reason.clone(),
+                        result: detail.clone(),
+                    });
+                    let _ = self.events.send(EngineEvent::OperatorAction {
+                        operator: by.to_string(),
+                        action: "resume".to_string(),
+                        target: pause.scope.to_string(),
+                        detail,
+                    });
+                }
+            }
+            Err(error) => self.reject(command, &error_chain(&error)),
+        }
+    }
+
+    /// Picks the history entry and renders it off the actor (git2 and
+    /// rendering block); the sync starts when the render is back.
+    pub(super) fn rollback(
+        &self,
+        fleet: &Fleet,
+        done: &mpsc::UnboundedSender<Done>,
+        app_name: String,
+        history_id: Option<u64>,
+        prune: bool,
+        by: String,
+    ) {
+        let command = format!("rollback {app_name}");
+        if self.readonly {
+            return self.reject(command, "read-only mode");
+        }
+        if fleet.operations.contains_key(&app_name) {
+            return self.reject(command, "an operation is already running on this app");
+        }
+        let Some(store) = &self.state else {
+            return self.reject(command, "no state directory: there is no history");
+        };
+        let Some(mut app) = fleet
+            .apps
+            .iter()
+            .find(|app| app.name() == app_name)
+            .cloned()
+        else {
+            return self.reject(command, "no such app");
+        };
+        let history = match store.history(&app_name) {
+            Ok(history) => history,
+            Err(error) => return self.reject(command, &error_chain(&error)),
+        };
+        let entry = match rollback_entry(&history, history_id) {
+            Ok(entry) => entry,
+            Err(reason) => return self.reject(command, &reason),
+        };
+        app.pin_git_sources(&entry.revision);
+        let git = self.git.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let for_render = app.clone();
+            let rendered = tokio::task::spawn_blocking(move || git.render(&for_render))
+                .await
+                .map_err(|join| format!("the renderer stopped: {join}"))
+                .and_then(|result| result.map_err(|error| error_chain(&error)));
+            let _ = done.send(Done::RollbackRendered(Box::new(RollbackRender {
+                app,
+                entry,
+                rendered,
+                prune,
+                by,
+            })));
+        });
+    }
+
+    pub(super) fn rollback_rendered(
+        &self,
+        fleet: &mut Fleet,
+        locks: &OperationLocks,
+        done: &mpsc::UnboundedSender<Done>,
+        render: RollbackRender,
+    ) {
+        let RollbackRender {
+            app,
+            entry,
+            rendered,
+            prune,
+            by,
+        } = render;
+        let rendered = match rendered {
+            Ok(rendered) => rendered,
+            Err(reason) => {
+                return self.reject(
+                    format!("rollback {}", app.name()),
+                    &format!("revision {} cannot be rendered: {reason}", entry.revision),
+                );
+            }
+        };
+        self.launch(
+            fleet,
+            locks,
+            done,
+            Launch {
+                app,
+                rendered: Arc::new(rendered),
+                prune,
+                dry_run: false,
+                initiated_by: by,
+                rollback: Some(entry),
+            },
+        );
+    }
+
+    /// A rollback that applied something pins the app and pauses it.
+    pub(super) fn rollback_finished(
+        &self,
+        app: &str,
+        entry: &HistoryEntry,
+        outcome: &SyncOutcome,
+        by: &str,
+    ) {
+        if outcome.dry_run || outcome.phase == OperationPhase::Error {
+            return;
+        }
+        let Some(store) = &self.state else {
+            return;
+        };
+        match hold_after_rollback(
+            store,
+            self.pauses.as_ref(),
+            app,
+            entry,
+            by,
+            self.rollback_pause,
+            Timestamp::now(),
+        ) {
+            Ok(_) => {}
+            Err(error) => {
+                let _ = self.events.send(EngineEvent::Warning {
+                    message: error_chain(&error),
+                });
+            }
+        }
+    }
+
+    /// Lists the app's objects and answers with its details; the actor
+    /// does not wait for the cluster.
+    pub(super) fn describe(&self, fleet: &Fleet, app_name: String) {
+        let Some(app) = fleet
+            .apps
+            .iter()
+            .find(|app| app.name() == app_name)
+            .cloned()
+        else {
+            return self.reject(format!("describe {app_name}"), "no such app");
+        };
+        let mut errors = Vec::new();
+        let history = match self.state.as_ref().map(|store| store.history(&app_name)) {
+            None => Vec::new(),
+            Some(Ok(history)) => history,
+            Some(Err(error)) => {
+                errors.push(format!("history: {}", error_chain(&error)));
+                Vec::new()
+            }
+        };
+        let rendered = fleet.renders.get(&app_name).cloned();
+        let client = self
+            .registry
+            .resolve(&app.spec.destination)
+            .map_err(|error| error.to_string())
+            .and_then(|entry| {
+                self.clients
+                    .get(&entry.name)
+                    .cloned()
+                    .ok_or_else(|| format!("cluster {} has no client", entry.name))
+            });
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let mut detail = AppDetail {
+                app: app_name,
+                diffs: Vec::new(),
+                tree: Vec::new(),
+                history,
+                errors,
+            };
+            match (rendered, client) {
+                (None, _) => detail
+                    .errors
+                    .push("the app could not be rendered; see its conditions".to_string()),
+                (_, Err(reason)) => detail.errors.push(reason),
+                (Some(rendered), Ok(client)) => match look_at(&app, &rendered, &client).await {
+                    Ok((status, _)) => {
+                        detail
+                            .errors
+                            .extend(status.diff.errors.iter().map(ToString::to_string));
+                        detail.diffs = status.diff.resources;
+                        detail.tree = status.tree;
+                    }
+                    Err(error) => detail.errors.push(error_chain(&error)),
+                },
+            }
+            let _ = events.send(EngineEvent::AppDetail(Box::new(detail)));
+        });
+    }
+}
