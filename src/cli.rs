@@ -18,6 +18,7 @@ mod load;
 mod output;
 mod paths;
 mod pause;
+mod refresh;
 mod render;
 mod rollback;
 mod settings;
@@ -174,11 +175,17 @@ pub enum Command {
     /// List the pauses in force.
     Pauses,
     /// Approve the revision a gated app renders now (config `approval:`),
-    /// so automation may sync it; a running controller sees it on its next
-    /// refresh.
+    /// so automation may sync it; a running controller on this machine acts
+    /// on it within a second.
     Approve {
         /// Application name (metadata.name).
         app: String,
+    },
+    /// Ask a running controller (or UI) on this machine to read Git and the
+    /// clusters again now instead of at its next poll.
+    Refresh {
+        /// Application name [default: the whole fleet].
+        app: Option<String>,
     },
     /// Who did what, when and why: syncs, prunes, rollbacks, pauses and
     /// resumes by operators, and every automated sync, oldest first.
@@ -281,6 +288,7 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Resume { scope, id } => pause::resume(&settings, &scope, id.as_deref()),
         Command::Pauses => pause::list(&settings),
         Command::Approve { app } => approve::run(&settings, &app).await,
+        Command::Refresh { app } => refresh::run(&settings, app.as_deref()),
         Command::Audit { app, since, output } => {
             audit::run(&settings, app.as_deref(), since.as_deref(), output)
         }

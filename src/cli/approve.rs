@@ -1,6 +1,7 @@
 //! `fleetdeck approve <app>`: let automation sync the revision a gated app
-//! renders now. Saved in the state store, so a running controller picks it
-//! up on its next refresh; a later revision needs approving again.
+//! renders now. Saved in the state store, with a refresh request, so a
+//! running controller acts on it within a second; a later revision needs
+//! approving again.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
         },
     )?;
     super::audit::record(settings, "approve", app_name, &revision, "", "done")?;
+    // A running controller decides again now rather than at its next poll.
+    super::refresh::request(settings, Some(app_name))?;
     println!(
         "{app_name}: {} approved by {by}; automation may sync it now",
         short_revision(&revision)

@@ -117,6 +117,8 @@ pub fn resume(
         eprintln!("no pause in force matches; nothing resumed (`fleetdeck pauses` lists them)");
         return Ok(ExitCode::from(1));
     }
+    // Healing resumes now rather than at the controller's next poll.
+    super::refresh::request(settings, None)?;
     for pause in removed {
         super::audit::record(
             settings,

@@ -35,7 +35,9 @@ use crate::engine::api::{EngineHandle, FleetSnapshot};
 use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::schedule::TimeZones;
-use crate::engine::state::{AuditError, AuditLog, PauseStore, PauseStoreError, StateError};
+use crate::engine::state::{
+    AuditError, AuditLog, PauseStore, PauseStoreError, RefreshRequests, StateError,
+};
 use crate::engine::sync::SyncTimeouts;
 
 /// Everything the engine needs, chosen by the caller (the CLI).
@@ -108,6 +110,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         .as_deref()
         .map(AuditLog::open)
         .transpose()?;
+    let refresh_requests = config.state_dir.as_deref().map(RefreshRequests::new);
     let state = actor::open_state(config.state_dir)?;
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
@@ -127,6 +130,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         approval: config.approval,
         time_zones: config.time_zones,
         rollback_pause: config.rollback_pause,
+        refresh_requests,
         snapshots: snapshot_tx,
         events: event_tx.clone(),
     };

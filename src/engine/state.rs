@@ -31,6 +31,7 @@ pub mod history;
 pub mod pauses;
 pub mod pin;
 pub mod record;
+pub mod refresh_requests;
 pub mod rollback;
 pub mod store;
 
@@ -43,6 +44,7 @@ pub use history::{
 };
 pub use pauses::{PauseSet, PauseStore, PauseStoreError, ResumeTarget};
 pub use pin::RollbackPin;
+pub use refresh_requests::{RefreshRequest, RefreshRequestError, RefreshRequests};
 pub use rollback::{
     DEFAULT_ROLLBACK_PAUSE, RollbackHold, RollbackHoldError, hold_after_rollback, rollback_entry,
 };

@@ -132,6 +132,11 @@ async fn setup() -> Setup {
 
 /// prod is labelled `environment=production`, for approval gates.
 async fn setup_with(approval: ApprovalGate) -> Setup {
+    setup_polling(approval, Duration::from_millis(300)).await
+}
+
+/// A setup whose engine polls every `refresh_interval`.
+async fn setup_polling(approval: ApprovalGate, refresh_interval: Duration) -> Setup {
     let fleet_dir = tempfile::tempdir().expect("tempdir");
     let fleet = Fleet::start(
         FleetSpec::new(fleet_dir.path().join("kubeconfig"))
@@ -173,7 +178,8 @@ async fn setup_with(approval: ApprovalGate) -> Setup {
     repo.commit("two apps and a set");
 
     let data = tempfile::tempdir().expect("tempdir");
-    let config = engine_config(&fleet, &repo, data.path(), approval);
+    let mut config = engine_config(&fleet, &repo, data.path(), approval);
+    config.refresh_interval = refresh_interval;
     let (engine, task) = start(config).await.expect("engine starts");
     Setup {
         state_dir: data.path().join("fleetdeck").join("state"),
@@ -938,6 +944,53 @@ async fn pause_describe_and_rollback_are_engine_commands() {
         ] {
             assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
         }
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// `fleetdeck refresh` reaches an engine that would not poll for an hour.
+#[tokio::test]
+async fn a_refresh_requested_from_the_cli_reaches_a_running_engine() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup_polling(ApprovalGate::default(), Duration::from_secs(3600)).await;
+        let engine = &setup.engine;
+        let first = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("web")
+                    .is_some_and(|row| row.revision.is_some())
+            })
+            .await
+            .expect("first picture");
+        let before = first.app("web").and_then(|row| row.revision.clone());
+        setup.repo.write(
+            "apps/web/cm.yaml",
+            config_map("web").replace("fast", "slow"),
+        );
+        let commit = setup.repo.commit("web goes slow");
+        assert_ne!(before.as_deref(), Some(commit.as_str()));
+        let mut events = engine.subscribe();
+        let printed = setup.fleetdeck("dave", &["refresh"]);
+        assert!(printed.contains("requested"), "{printed}");
+        engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("web")
+                    .is_some_and(|row| row.revision.as_deref() == Some(commit.as_str()))
+            })
+            .await
+            .expect("the new commit is seen without waiting for the poll");
+        let requested_by = next_event(&mut events, |event| match event {
+            EngineEvent::OperatorAction {
+                operator, action, ..
+            } if action == "refresh" => Some(operator),
+            _ => None,
+        })
+        .await;
+        assert_eq!(requested_by, "dave");
         engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })

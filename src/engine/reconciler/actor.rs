@@ -26,11 +26,17 @@ use crate::engine::policy::pause::Pause;
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{Approval, AuditLog, AuditRecord, PauseStore};
-use crate::engine::state::{HistoryEntry, InitiatedBy, NewSync, StateStore};
+use crate::engine::state::{
+    HistoryEntry, InitiatedBy, NewSync, RefreshRequest, RefreshRequests, StateStore,
+};
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
     SyncRequest, SyncTimeouts, cancel_pair, run_sync,
 };
+
+/// How often the actor looks for `fleetdeck refresh` requests: one small
+/// file read a second.
+const REFRESH_REQUEST_POLL: Duration = Duration::from_secs(1);
 
 pub(super) struct Actor {
     pub git: Arc<GitSource>,
@@ -47,6 +53,7 @@ pub(super) struct Actor {
     pub approval: ApprovalGate,
     pub time_zones: TimeZones,
     pub rollback_pause: Duration,
+    pub refresh_requests: Option<RefreshRequests>,
     pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
     pub events: broadcast::Sender<EngineEvent>,
 }
@@ -104,6 +111,13 @@ impl Actor {
         let mut refresh_again = true;
         let mut ticks = tokio::time::interval(self.refresh_interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Requests written before the engine started are answered by its
+        // first refresh.
+        let mut seen_request = self
+            .latest_refresh_request()
+            .map_or(0, |request| request.generation);
+        let mut request_checks = tokio::time::interval(REFRESH_REQUEST_POLL);
+        request_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if refresh_again && !refreshing {
                 refreshing = true;
@@ -225,6 +239,35 @@ impl Actor {
                     }
                 },
                 _ = ticks.tick() => refresh_again = true,
+                _ = request_checks.tick() => {
+                    if let Some(request) = self.latest_refresh_request()
+                        && request.generation > seen_request
+                    {
+                        seen_request = request.generation;
+                        refresh_again = true;
+                        let _ = self.events.send(EngineEvent::OperatorAction {
+                            operator: request.by,
+                            action: "refresh".to_string(),
+                            target: request.app.unwrap_or_else(|| "the fleet".to_string()),
+                            detail: "requested from another process".to_string(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The newest `fleetdeck refresh` request; an unreadable file is a
+    /// warning, not a stop.
+    fn latest_refresh_request(&self) -> Option<RefreshRequest> {
+        let requests = self.refresh_requests.as_ref()?;
+        match requests.latest() {
+            Ok(request) => request,
+            Err(error) => {
+                let _ = self.events.send(EngineEvent::Warning {
+                    message: error.to_string(),
+                });
+                None
             }
         }
     }
