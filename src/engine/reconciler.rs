@@ -14,6 +14,7 @@
 //! own apps Unknown.
 
 mod actor;
+mod app_of_apps;
 mod automation;
 mod git_source;
 mod observe;

@@ -74,6 +74,8 @@ pub struct AppSnapshot {
     pub project: String,
     /// The ApplicationSet that generated the app, if one did.
     pub application_set: Option<String>,
+    /// The app whose render holds this one (app of apps), if any.
+    pub parent_app: Option<String>,
     /// The destination cluster, when it resolves.
     pub cluster: Option<String>,
     pub namespace: String,

@@ -27,6 +27,7 @@ fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
         name: app.name().to_string(),
         project: app.project().to_string(),
         application_set: None,
+        parent_app: None,
         cluster,
         namespace: destination.namespace.clone(),
         sync: SyncStatus::Unknown,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
+use super::app_of_apps::render_with_children;
 use super::git_source::GitSource;
 use super::observe::{observe_app, unknown_app};
 use crate::engine::api::{AppSnapshot, ConnectionState};
@@ -29,6 +30,16 @@ pub struct RefreshResult {
     pub connections: HashMap<String, Result<String, String>>,
 }
 
+/// What the blocking half of a pass produced.
+#[derive(Default)]
+struct Rendered {
+    renders: Vec<(Application, Result<Vec<RenderedSource>, String>)>,
+    problems: Vec<String>,
+    owners: HashMap<String, String>,
+    projects: HashMap<String, AppProject>,
+    parents: HashMap<String, String>,
+}
+
 pub async fn refresh(
     git: Arc<GitSource>,
     registry: ClusterRegistry,
@@ -40,15 +51,29 @@ pub async fn refresh(
         let generator_clusters = registry.generator_clusters();
         tokio::task::spawn_blocking(move || {
             let loaded = git.load(fetch, &generator_clusters);
-            let renders: Vec<(Application, Result<Vec<RenderedSource>, String>)> = loaded
-                .apps
-                .into_iter()
-                .map(|app| {
-                    let rendered = git.render(&app).map_err(|error| error_chain(&error));
-                    (app, rendered)
-                })
-                .collect();
-            (renders, loaded.problems, loaded.owners, loaded.projects)
+            let rendered = render_with_children(
+                loaded.apps,
+                |app| git.render(app).map_err(|error| error_chain(&error)),
+                |sets, taken| git.expand_sets(sets, &generator_clusters, taken),
+            );
+            let mut owners = loaded.owners;
+            owners.extend(rendered.owners);
+            let mut projects = loaded.projects;
+            for project in rendered.projects {
+                // A project in Git wins over one an app renders.
+                projects
+                    .entry(project.metadata.name.clone())
+                    .or_insert(project);
+            }
+            let mut problems = loaded.problems;
+            problems.extend(rendered.problems);
+            Rendered {
+                renders: rendered.renders,
+                problems,
+                owners,
+                projects,
+                parents: rendered.parents,
+            }
         })
     };
     let probing = futures::future::join_all(clients.iter().map(|(name, client)| async move {
@@ -62,14 +87,18 @@ pub async fn refresh(
         connections: connections.into_iter().collect(),
         ..RefreshResult::default()
     };
-    let (renders, problems, owners, projects) = match rendered {
+    let Rendered {
+        renders,
+        problems,
+        owners,
+        projects,
+        parents,
+    } = match rendered {
         Ok(done) => done,
-        Err(join) => (
-            Vec::new(),
-            vec![format!("the renderer stopped: {join}")],
-            HashMap::new(),
-            HashMap::new(),
-        ),
+        Err(join) => Rendered {
+            problems: vec![format!("the renderer stopped: {join}")],
+            ..Rendered::default()
+        },
     };
     result.projects = projects;
     result.problems = problems;
@@ -127,6 +156,7 @@ pub async fn refresh(
     }
     for row in result.rows.values_mut() {
         row.application_set = owners.get(&row.name).cloned();
+        row.parent_app = parents.get(&row.name).cloned();
     }
     result
 }
