@@ -50,7 +50,7 @@ pub async fn load_target(
     source_revision: Option<&str>,
 ) -> color_eyre::Result<AppTarget> {
     let catalogs = load_catalogs(settings).await?;
-    let mut app = find_application(&catalogs, app_name)?;
+    let mut app = find_application(settings, &catalogs, app_name).await?;
     if let Some(revision) = source_revision {
         app.pin_git_sources(revision);
     }

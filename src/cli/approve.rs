@@ -19,7 +19,7 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
         bail!("read-only mode: approving is not allowed");
     }
     let catalogs = load_catalogs(settings).await?;
-    let app = find_application(&catalogs, app_name)?;
+    let app = find_application(settings, &catalogs, app_name).await?;
     let rendered = render_app(settings, &catalogs, app).await?;
     let revision = rendered
         .first()

@@ -10,7 +10,7 @@ use crate::engine::render::RenderedSource;
 
 pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<ExitCode> {
     let catalogs = load_catalogs(settings).await?;
-    let app = find_application(&catalogs, app_name)?;
+    let app = find_application(settings, &catalogs, app_name).await?;
     let sources = render_app(settings, &catalogs, app).await?;
     let mut out = std::io::stdout().lock();
     write_stream(&mut out, &sources)?;

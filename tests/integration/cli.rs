@@ -120,6 +120,26 @@ fn render_prints_the_manifests_of_a_directory_app() {
     assert!(text.contains("apps/redis/config/configmap.yaml"), "{text}");
 }
 
+/// An app an ApplicationSet generates is found by name like a written one.
+#[test]
+fn render_finds_an_app_generated_by_an_application_set() {
+    let repo = gitops_repo();
+    let home = Home::new();
+    let path = repo.path().to_str().unwrap();
+    // guestbook-prod is written nowhere: only the list generator makes it.
+    let output = home.run(&["render", "guestbook-prod", "--repo", path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("namespace: guestbook-prod"), "{text}");
+    let unknown = home.run(&["render", "guestbook-qa", "--repo", path]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no Application named 'guestbook-qa'"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
 #[test]
 fn broken_manifest_fails_render_but_apps_still_lists_the_rest() {
     let repo = gitops_repo();
