@@ -55,6 +55,7 @@ pub async fn engine_config(
             cache,
             tools: settings.render_tools.clone(),
             renders: RenderCache::new(RENDER_CACHE_ENTRIES),
+            generated: Default::default(),
         },
         registry,
         kubeconfig,

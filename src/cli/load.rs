@@ -121,6 +121,7 @@ async fn generated_application(
         cache: Arc::new(RepoCache::new(settings.repo_cache_dir()?)),
         tools: settings.render_tools.clone(),
         renders: RenderCache::new(1),
+        generated: Default::default(),
     };
     let name = app_name.to_string();
     tokio::task::spawn_blocking(move || {

@@ -15,5 +15,5 @@ pub use event::EngineEvent;
 pub use handle::{EngineHandle, EngineStopped};
 pub use snapshot::{
     AppDetail, AppSnapshot, AutomationState, ClusterSnapshot, ConnectionState, FleetSnapshot,
-    LastSync, OperationSnapshot, ResourceSummary,
+    LastSync, OperationSnapshot, ResourceSummary, RolloutSnapshot,
 };

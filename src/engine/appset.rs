@@ -22,6 +22,7 @@ mod generator_clusters;
 mod git;
 mod git_files;
 mod gotemplate;
+mod lifecycle;
 mod list;
 mod matrix;
 mod merge;
@@ -39,6 +40,7 @@ pub use git_files::{
     FileGlobbing, GitFiles, GitListing, ResolverGitFiles, TreeGitFiles, list_tree,
 };
 pub use gotemplate::{GoOptions, GoTemplate, GoTemplateError, MissingKey};
+pub use lifecycle::{GeneratedMemory, RemovedApp, SetApps, SetMemory};
 pub use normalize::{normalize_name, slugify};
 pub use params::{ParamStyle, Params};
 pub use template::Engine;

@@ -31,7 +31,9 @@ pub mod sync_window;
 
 pub use app_project::{AppProject, AppProjectSpec, GroupKind, ProjectRole};
 pub use application::{Application, ApplicationSpec, DEFAULT_PROJECT, Info};
-pub use application_set::{ApplicationSet, ApplicationSetSpec, ApplicationSetTemplate};
+pub use application_set::{
+    ApplicationSet, ApplicationSetSpec, ApplicationSetTemplate, ApplicationsSync,
+};
 pub use application_source::{ApplicationSource, SourceDirectory};
 pub use catalog::{Catalog, CatalogError, CatalogProblem, Located, ResourceKind};
 pub use destination::{ClusterRef, Destination};

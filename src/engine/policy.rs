@@ -1,5 +1,6 @@
 //! Policy: what the engine may do to an application and when — auto-sync,
-//! self-heal, pause, sync windows and approval gates. Pure decisions over
+//! self-heal, pause, sync windows, approval gates and the order of an
+//! ApplicationSet's RollingSync rollout. Pure decisions over
 //! plain data (no I/O), so the engine, the CLI and tests ask the same
 //! questions and get the same answers.
 
@@ -9,4 +10,5 @@ pub mod backoff;
 pub mod duration_text;
 pub mod label_match;
 pub mod pause;
+pub mod rolling_sync;
 pub mod sync_window;

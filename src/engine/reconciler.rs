@@ -37,7 +37,7 @@ use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, con
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{
-    AuditError, AuditLog, PauseStore, PauseStoreError, RefreshRequests, StateError,
+    AuditError, AuditLog, PauseStore, PauseStoreError, RefreshRequests, StateError, load_generated,
 };
 use crate::engine::sync::SyncTimeouts;
 
@@ -112,6 +112,17 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         .map(AuditLog::open)
         .transpose()?;
     let refresh_requests = config.state_dir.as_deref().map(RefreshRequests::new);
+    let mut state_problems = Vec::new();
+    if let Some(dir) = &config.state_dir {
+        let (memory, problem) = load_generated(dir);
+        *config
+            .git
+            .generated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = memory;
+        state_problems.extend(problem.map(|problem| problem.to_string()));
+    }
+    let generated_file = config.state_dir.clone();
     let state = actor::open_state(config.state_dir)?;
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
@@ -132,6 +143,8 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         time_zones: config.time_zones,
         rollback_pause: config.rollback_pause,
         refresh_requests,
+        generated_file,
+        state_problems,
         snapshots: snapshot_tx,
         events: event_tx.clone(),
     };

@@ -27,6 +27,7 @@ pub mod atomic_file;
 pub mod audit;
 pub mod error;
 pub mod file_name;
+pub mod generated;
 pub mod history;
 pub mod pauses;
 pub mod pin;
@@ -38,6 +39,7 @@ pub mod store;
 pub use app_state::{AppState, Approval, STATE_FORMAT_VERSION};
 pub use audit::{AuditError, AuditLog, AuditRecord};
 pub use error::StateError;
+pub use generated::{GeneratedError, load_generated, save_generated};
 pub use history::{
     DEFAULT_REVISION_HISTORY_LIMIT, HistoryEntry, InitiatedBy, NewSync, ResourceCounts,
     ResultPhase, SourceSummary, SyncResult, history_limit,

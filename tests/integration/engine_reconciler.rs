@@ -249,6 +249,7 @@ fn engine_config(
             cache,
             tools: RenderTools::default(),
             renders: RenderCache::new(16),
+            generated: Default::default(),
         },
         registry,
         kubeconfig,
@@ -991,6 +992,135 @@ async fn a_refresh_requested_from_the_cli_reaches_a_running_engine() {
         })
         .await;
         assert_eq!(requested_by, "dave");
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// A RollingSync set: dev first, prod only once dev is Healthy. dev's image
+/// never starts, so prod waits, and the snapshot says on what.
+const ROLLING_SET: &str = "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: rollout
+spec:
+  generators:
+    - list:
+        elements:
+          - env: dev
+          - env: prod
+  strategy:
+    type: RollingSync
+    rollingSync:
+      steps:
+        - matchExpressions:
+            - {key: env, operator: In, values: [dev]}
+        - matchExpressions:
+            - {key: env, operator: In, values: [prod]}
+  template:
+    metadata:
+      name: 'roll-{{env}}'
+      labels:
+        env: '{{env}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/platform/fleet.git
+        path: 'apps/roll/{{env}}'
+      destination:
+        name: '{{env}}'
+        namespace: roll
+      syncPolicy:
+        automated: {}
+        syncOptions: [CreateNamespace=true]
+";
+
+fn deployment(image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: roll\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: roll}}\n  template:\n    metadata:\n      labels: {{app: roll}}\n    spec:\n      containers:\n        - name: app\n          image: {image}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
+    use fleetdeck::engine::api::AutomationState;
+    use fleetdeck::engine::policy::rolling_sync::RollingState;
+
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        setup
+            .repo
+            .write("argocd/rollout.yaml", ROLLING_SET)
+            .write(
+                "apps/roll/dev/deploy.yaml",
+                deployment("reg:5000/app:broken"),
+            )
+            .write("apps/roll/prod/deploy.yaml", deployment("reg:5000/app:v1"));
+        setup.repo.commit("a progressive rollout");
+        engine
+            .send(Command::Refresh { app: None })
+            .await
+            .expect("send");
+        // dev is synced by the rollout and never becomes Healthy (its sync
+        // waits for a wave that cannot get healthy).
+        let held = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("roll-dev")
+                    .is_some_and(|row| row.operation.is_some() || row.last_sync.is_some())
+                    && snapshot
+                        .app("roll-prod")
+                        .is_some_and(|row| row.automation_state == AutomationState::Held)
+            })
+            .await
+            .expect("dev synced, prod held");
+        let prod = held.app("roll-prod").expect("prod row");
+        assert_eq!(prod.sync, SyncStatus::OutOfSync);
+        assert!(prod.last_sync.is_none(), "prod must not sync yet");
+        let text = prod.automation.as_deref().unwrap_or_default();
+        assert!(
+            text.contains("rolling sync of rollout (step 2") && text.contains("roll-dev"),
+            "{text}"
+        );
+        let rollout = held
+            .rollouts
+            .iter()
+            .find(|rollout| rollout.application_set == "rollout")
+            .expect("rollout in the snapshot");
+        assert_eq!(rollout.plan.steps.len(), 2);
+        assert_eq!(rollout.plan.steps[0].apps, ["roll-dev"]);
+        assert_eq!(rollout.plan.steps[1].state, RollingState::Waiting);
+
+        // Fixing dev's image (and ending its stuck sync) lets the rollout
+        // reach prod.
+        setup
+            .repo
+            .write("apps/roll/dev/deploy.yaml", deployment("reg:5000/app:v1"));
+        setup.repo.commit("fix dev");
+        engine
+            .send(Command::Cancel {
+                app: "roll-dev".into(),
+            })
+            .await
+            .expect("send");
+        engine
+            .send(Command::Refresh { app: None })
+            .await
+            .expect("send");
+        engine
+            .wait_for(|snapshot| {
+                snapshot.app("roll-prod").is_some_and(|row| {
+                    row.sync == SyncStatus::Synced && row.health == HealthStatus::Healthy
+                }) && snapshot
+                    .rollouts
+                    .iter()
+                    .any(|rollout| rollout.plan.is_complete())
+            })
+            .await
+            .expect("prod rolled out after dev");
         engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })

@@ -8,6 +8,7 @@ use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 use crate::engine::health::HealthStatus;
 use crate::engine::manifest::ObjectKey;
 use crate::engine::policy::pause::Pause;
+use crate::engine::policy::rolling_sync::RollingPlan;
 use crate::engine::state::{HistoryEntry, SourceSummary};
 use crate::engine::status::ResourceNode;
 use crate::engine::sync::{OperationPhase, ResourceResult};
@@ -29,6 +30,17 @@ pub struct FleetSnapshot {
     /// Every pause in force, each with who, why and until when: what the
     /// front ends' banner shows to every operator.
     pub pauses: Vec<Pause>,
+    /// Progressive syncs of ApplicationSets with a RollingSync strategy.
+    pub rollouts: Vec<RolloutSnapshot>,
+}
+
+/// One ApplicationSet's RollingSync rollout: its steps and where each
+/// generated app stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutSnapshot {
+    pub application_set: String,
+    pub plan: RollingPlan,
 }
 
 impl FleetSnapshot {

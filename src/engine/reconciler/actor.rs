@@ -15,19 +15,23 @@ use super::git_source::GitSource;
 use super::operator_commands::RollbackRender;
 use super::refresh::{RefreshResult, connection_state, refresh};
 use crate::engine::api::{
-    AppSnapshot, ClusterSnapshot, Command, ConnectionState, EngineEvent, FleetSnapshot, LastSync,
-    OperationSnapshot,
+    AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
+    FleetSnapshot, LastSync, OperationSnapshot, RolloutSnapshot,
 };
+use crate::engine::appset::GeneratedMemory;
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
-use crate::engine::model::{AppProject, Application};
+use crate::engine::diff::SyncStatus;
+use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
 use crate::engine::policy::pause::Pause;
+use crate::engine::policy::pause::{AppFacts, pauses_for};
+use crate::engine::policy::rolling_sync::{RollingApp, plan};
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{Approval, AuditLog, AuditRecord, PauseStore};
 use crate::engine::state::{
-    HistoryEntry, InitiatedBy, NewSync, RefreshRequest, RefreshRequests, StateStore,
+    HistoryEntry, InitiatedBy, NewSync, RefreshRequest, RefreshRequests, StateStore, save_generated,
 };
 use crate::engine::sync::{
     CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
@@ -54,6 +58,11 @@ pub(super) struct Actor {
     pub time_zones: TimeZones,
     pub rollback_pause: Duration,
     pub refresh_requests: Option<RefreshRequests>,
+    /// The state directory `generated.json` is saved in, if any.
+    pub generated_file: Option<PathBuf>,
+    /// Problems with the state found at start, shown with the repository
+    /// problems until they are fixed.
+    pub state_problems: Vec<String>,
     pub snapshots: watch::Sender<Arc<FleetSnapshot>>,
     pub events: broadcast::Sender<EngineEvent>,
 }
@@ -89,6 +98,11 @@ pub(super) struct Fleet {
     pub(super) problems: Vec<String>,
     pub(super) connections: HashMap<String, ConnectionState>,
     pub(super) operations: HashMap<String, Running>,
+    pub(super) application_sets: Vec<ApplicationSet>,
+    /// RollingSync rollouts as of the last automation pass.
+    pub(super) rollouts: Vec<RolloutSnapshot>,
+    /// What was last saved to `generated.json`.
+    pub(super) saved_generated: GeneratedMemory,
     /// The pauses in force at the last automation pass.
     pub(super) pauses: Vec<Pause>,
     pub(super) generation: u64,
@@ -477,8 +491,31 @@ impl Actor {
         fleet.apps = result.apps;
         fleet.renders = result.renders;
         fleet.projects = result.projects;
+        fleet.application_sets = result.application_sets;
         fleet.rows = result.rows;
-        fleet.problems = result.problems;
+        fleet.problems = self.state_problems.clone();
+        fleet.problems.extend(result.problems);
+        self.save_generated(fleet);
+    }
+
+    /// Saves what the ApplicationSets generated when it changed.
+    fn save_generated(&self, fleet: &mut Fleet) {
+        let Some(dir) = &self.generated_file else {
+            return;
+        };
+        let memory = self
+            .git
+            .generated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if memory == fleet.saved_generated {
+            return;
+        }
+        match save_generated(dir, &memory) {
+            Ok(()) => fleet.saved_generated = memory,
+            Err(error) => fleet.problems.push(error.to_string()),
+        }
     }
 
     /// Runs every app's automation decision; starts the syncs it calls for.
@@ -507,6 +544,7 @@ impl Actor {
         };
         let no_labels = BTreeMap::new();
         let mut to_sync = Vec::new();
+        fleet.rollouts = rollouts(fleet, &pauses);
         for app in &fleet.apps {
             let Some(row) = fleet.rows.get_mut(app.name()) else {
                 continue;
@@ -555,7 +593,15 @@ impl Actor {
                 project: fleet.projects.get(app.project()),
                 cluster_labels,
             };
-            let decision = fleet.automation.decide(&context, &rules, now, row);
+            let mut decision = fleet.automation.decide(&context, &rules, now, row);
+            if let Some(rollout) = row.application_set.as_deref().and_then(|set| {
+                fleet
+                    .rollouts
+                    .iter()
+                    .find(|rollout| rollout.application_set == set)
+            }) {
+                hold_for_rollout(rollout, row, &mut decision);
+            }
             if pauses_unreadable && app.is_automated() {
                 row.automation = Some("held: the pause file cannot be read".to_string());
             } else if let (
@@ -626,8 +672,80 @@ impl Actor {
             problems: fleet.problems.clone(),
             readonly: self.readonly,
             pauses: fleet.pauses.clone(),
+            rollouts: fleet.rollouts.clone(),
         };
         self.snapshots.send_replace(Arc::new(snapshot));
+    }
+}
+
+/// The rollout of every ApplicationSet with a RollingSync strategy, from
+/// the rows as last observed.
+fn rollouts(fleet: &Fleet, pauses: &[Pause]) -> Vec<RolloutSnapshot> {
+    let now = Timestamp::now();
+    fleet
+        .application_sets
+        .iter()
+        .filter_map(|set| {
+            let apps: Vec<RollingApp> = fleet
+                .rows
+                .values()
+                .filter(|row| row.application_set.as_deref() == Some(set.name()))
+                .map(|row| {
+                    let facts = AppFacts {
+                        name: row.name.clone(),
+                        project: row.project.clone(),
+                        cluster: row.cluster.clone().unwrap_or_default(),
+                        labels: row.labels.clone(),
+                    };
+                    RollingApp {
+                        name: row.name.clone(),
+                        labels: row.labels.clone(),
+                        needs_sync: row.sync == SyncStatus::OutOfSync,
+                        sync_status: row.sync,
+                        health: row.health,
+                        operation_running: fleet.operations.contains_key(&row.name),
+                        paused: !pauses_for(pauses, &facts, now).is_empty(),
+                    }
+                })
+                .collect();
+            plan(&set.spec.strategy.clone().unwrap_or_default(), &apps).map(|plan| {
+                RolloutSnapshot {
+                    application_set: set.name().to_string(),
+                    plan,
+                }
+            })
+        })
+        .collect()
+}
+
+/// A RollingSync set orders its apps' automated syncs: an app whose turn
+/// has not come waits, and says so, whatever its own decision was.
+fn hold_for_rollout(
+    rollout: &RolloutSnapshot,
+    row: &mut AppSnapshot,
+    decision: &mut AutoSyncDecision,
+) {
+    let Some(state) = rollout.plan.app_states.get(&row.name) else {
+        return;
+    };
+    let step = state.step.map_or_else(
+        || "no step".to_string(),
+        |index| format!("step {}", index + 1),
+    );
+    if let AutoSyncDecision::Sync { .. } = decision
+        && !rollout.plan.sync_now.contains(&row.name)
+    {
+        let reason = state
+            .step
+            .and_then(|index| rollout.plan.steps.get(index))
+            .and_then(|step| step.reason.clone())
+            .unwrap_or_else(|| "waiting for its turn".to_string());
+        row.automation = Some(format!(
+            "rolling sync of {} ({step}, {:?}): {reason}",
+            rollout.application_set, state.state
+        ));
+        row.automation_state = AutomationState::Held;
+        *decision = AutoSyncDecision::None;
     }
 }
 

@@ -13,7 +13,7 @@ use super::observe::{observe_app, unknown_app};
 use crate::engine::api::{AppSnapshot, ConnectionState};
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
 use crate::engine::error_chain::error_chain;
-use crate::engine::model::{AppProject, Application};
+use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::render::RenderedSource;
 
 /// Apps compared at once (each is a handful of small label-selected lists).
@@ -26,6 +26,7 @@ pub struct RefreshResult {
     pub problems: Vec<String>,
     pub renders: HashMap<String, Arc<Vec<RenderedSource>>>,
     pub projects: HashMap<String, AppProject>,
+    pub application_sets: Vec<ApplicationSet>,
     pub rows: BTreeMap<String, AppSnapshot>,
     pub connections: HashMap<String, Result<String, String>>,
 }
@@ -38,6 +39,8 @@ struct Rendered {
     owners: HashMap<String, String>,
     projects: HashMap<String, AppProject>,
     parents: HashMap<String, String>,
+    notes: HashMap<String, String>,
+    application_sets: Vec<ApplicationSet>,
 }
 
 pub async fn refresh(
@@ -73,6 +76,8 @@ pub async fn refresh(
                 owners,
                 projects,
                 parents: rendered.parents,
+                notes: loaded.notes,
+                application_sets: loaded.application_sets,
             }
         })
     };
@@ -93,6 +98,8 @@ pub async fn refresh(
         owners,
         projects,
         parents,
+        notes,
+        application_sets,
     } = match rendered {
         Ok(done) => done,
         Err(join) => Rendered {
@@ -102,6 +109,7 @@ pub async fn refresh(
     };
     result.projects = projects;
     result.problems = problems;
+    result.application_sets = application_sets;
 
     let mut to_observe = Vec::new();
     for (app, rendered) in renders {
@@ -157,6 +165,9 @@ pub async fn refresh(
     for row in result.rows.values_mut() {
         row.application_set = owners.get(&row.name).cloned();
         row.parent_app = parents.get(&row.name).cloned();
+        if let Some(note) = notes.get(&row.name) {
+            row.conditions.push(note.clone());
+        }
     }
     result
 }
