@@ -8,7 +8,7 @@ mod approve;
 mod apps;
 mod audit;
 mod controller;
-mod demo;
+pub mod demo;
 mod diff;
 mod engine_config;
 mod get;
@@ -227,8 +227,17 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
     },
-    /// Run the full-screen UI on the embedded simulated fleet (no cluster needed).
-    Demo,
+    /// Try fleetdeck without a cluster: a demo GitOps repository with real
+    /// history, five simulated clusters (hub, dev, staging, prod-eu, prod-us)
+    /// and the engine syncing them, in the full-screen UI.
+    ///
+    /// Everything lives under the data dir (~/.local/share/fleetdeck/demo):
+    /// the repository is reused on later runs (--fresh rebuilds it). One app
+    /// is broken on purpose (payment-staging goes Degraded), production waits
+    /// for approval of new revisions and freezes 01:00-04:00 UTC, and after a
+    /// while someone scales a Deployment by hand so self-heal has work to do.
+    /// kubectl works against the fleet: the kubeconfig path is printed at start.
+    Demo(demo::DemoArgs),
     /// Run the simulated fleet in the foreground: Kubernetes API servers on
     /// loopback that kubectl and fleetdeck can use, until Ctrl-C.
     ///
@@ -296,7 +305,7 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Controller { interval } => {
             controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await
         }
-        Command::Demo => Ok(demo::run()),
+        Command::Demo(args) => demo::run(&settings, &args).await,
         Command::Sim { clusters, state } => sim::run(&settings, &clusters, state.as_deref()).await,
     }
 }

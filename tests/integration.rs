@@ -9,6 +9,7 @@ mod integration {
     mod cli;
     mod cli_engine;
     mod cli_health;
+    mod demo;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;

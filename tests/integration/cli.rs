@@ -301,13 +301,6 @@ fn config_file_supplies_the_repo_and_a_broken_one_names_path_and_line() {
 }
 
 #[test]
-fn demo_says_plainly_that_it_is_not_built_yet() {
-    let output = Home::new().run(&["demo"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("not built yet"));
-}
-
-#[test]
 fn help_describes_the_commands() {
     let output = Home::new().run(&["--help"]);
     assert!(output.status.success());

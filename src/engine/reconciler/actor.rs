@@ -42,6 +42,10 @@ use crate::engine::sync::{
 /// file read a second.
 const REFRESH_REQUEST_POLL: Duration = Duration::from_secs(1);
 
+/// Who starts the syncs automation decides on, in events, the audit log
+/// and the operation snapshot.
+const AUTOMATED: &str = "automated";
+
 pub(super) struct Actor {
     pub git: Arc<GitSource>,
     pub registry: ClusterRegistry,
@@ -240,7 +244,7 @@ impl Actor {
                         if !outcome.dry_run {
                             let action = match (&running.rollback, initiated_by.as_str()) {
                                 (Some(_), _) => "rollback",
-                                (None, "automated") => "auto-sync",
+                                (None, AUTOMATED) => "auto-sync",
                                 (None, _) => "sync",
                             };
                             let result = format!("{:?}: {}", outcome.phase, outcome.message);
@@ -459,7 +463,11 @@ impl Actor {
             app,
             rendered,
             outcome,
-            InitiatedBy::operator(initiated_by),
+            if initiated_by == AUTOMATED {
+                InitiatedBy::Automated
+            } else {
+                InitiatedBy::operator(initiated_by)
+            },
             true,
         ) else {
             return;
@@ -625,7 +633,7 @@ impl Actor {
                 app.clone(),
                 prune,
                 false,
-                "automated".to_string(),
+                AUTOMATED.to_string(),
             );
             if fleet.operations.contains_key(&app) {
                 fleet.automation.started(&app, revision, reason);
