@@ -17,7 +17,8 @@ use fleetdeck::engine::cluster::{ClusterClient, ClusterSettings, connect, read_k
 use fleetdeck::engine::diff::CompareOptions;
 use fleetdeck::engine::manifest::{Manifest, Origin};
 use fleetdeck::engine::sync::{
-    CancelSignal, OperationLocks, ProgressSink, SyncOptions, SyncRequest, SyncTimeouts, run_sync,
+    CancelSignal, OperationLocks, ProgressSink, ProjectGuard, SyncOptions, SyncRequest,
+    SyncTimeouts, run_sync,
 };
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
 use futures::StreamExt;
@@ -79,6 +80,7 @@ fn request(app: &str, namespace: &str) -> SyncRequest {
             poll: Duration::from_millis(50),
         },
         initiated_by: "bench".to_string(),
+        project: ProjectGuard::implicit_default(),
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::engine::policy::roles::{Grant, Role, RoleBook};
 use crate::engine::yaml;
 
 /// The whole configuration file. Every field is optional: an empty file (or
@@ -53,6 +54,51 @@ pub struct Config {
     /// operator's approval.
     #[serde(default, skip_serializing_if = "ApprovalConfig::is_empty")]
     pub approval: ApprovalConfig,
+    /// Who may do what. No section: every operator is admin, as before
+    /// roles existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<RolesConfig>,
+}
+
+/// Operator roles (`readonly`, `sync`, `admin`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolesConfig {
+    /// The role of operators not listed; `readonly` when the section is
+    /// there but does not say (least privilege once roles are in use).
+    #[serde(default)]
+    pub default: Role,
+    /// By operator name: a role (`alice: admin`) or a role limited to some
+    /// projects and clusters (`bob: {role: sync, projects: [payments]}`),
+    /// outside which the operator is readonly.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, OperatorRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OperatorRole {
+    Role(Role),
+    Scoped(Grant),
+}
+
+impl Config {
+    /// The operator roles this config grants.
+    pub fn role_book(&self) -> RoleBook {
+        let Some(roles) = &self.roles else {
+            return RoleBook::default();
+        };
+        RoleBook::new(
+            roles.default,
+            roles.operators.iter().map(|(name, role)| {
+                let grant = match role {
+                    OperatorRole::Role(role) => Grant::new(*role),
+                    OperatorRole::Scoped(grant) => grant.clone(),
+                };
+                (name.clone(), grant)
+            }),
+        )
+    }
 }
 
 /// The approval gate.
@@ -419,6 +465,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("hub `b`"), "{error}");
+    }
+
+    #[test]
+    fn roles_parse_plain_and_scoped() {
+        use crate::engine::policy::roles::{ActionTarget, OperatorAction};
+        let config = parse(
+            "roles:\n  default: sync\n  operators:\n    alice: admin\n    bob: {role: sync, projects: [payments], clusters: [staging]}\n    carol: readonly\n",
+        )
+        .unwrap();
+        let book = config.role_book();
+        let payments = ActionTarget::app("web", "payments", Some("staging".to_string()));
+        assert!(
+            book.check("alice", OperatorAction::Prune, &payments)
+                .is_ok()
+        );
+        assert!(book.check("bob", OperatorAction::Sync, &payments).is_ok());
+        assert!(book.check("bob", OperatorAction::Prune, &payments).is_err());
+        assert!(
+            book.check("carol", OperatorAction::Pause, &payments)
+                .is_err()
+        );
+        assert!(book.check("dave", OperatorAction::Sync, &payments).is_ok());
+        assert!(
+            book.check("dave", OperatorAction::Prune, &payments)
+                .is_err()
+        );
+
+        let open = parse("operator: x\n").unwrap().role_book();
+        assert!(
+            open.check("x", OperatorAction::FreezeFleet, &ActionTarget::default())
+                .is_ok()
+        );
+        let silent_default = parse("roles: {operators: {alice: admin}}\n")
+            .unwrap()
+            .role_book();
+        assert!(
+            silent_default
+                .check("bob", OperatorAction::Sync, &payments)
+                .is_err()
+        );
+
+        let error = parse("roles:\n  default: root\n").unwrap_err().to_string();
+        assert!(error.contains("roles.default"), "{error}");
+        let error = parse("roles:\n  operators:\n    bob: {role: sync, project: [x]}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("roles.operators"), "{error}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod integration {
     mod helm;
     mod kustomize;
     mod model;
+    mod project_rules;
     mod render;
     mod sim;
     mod sim_controllers;

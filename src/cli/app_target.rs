@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use color_eyre::eyre::{WrapErr, eyre};
 
-use super::load::{find_application, load_catalogs, render_app};
+use super::load::{LoadedCatalog, find_application, load_catalogs, render_app};
 use super::settings::Settings;
 use crate::engine::cluster::{
     ClusterChoice, ClusterClient, ClusterEntry, ClusterRegistry, ClusterSettings, connect,
@@ -15,11 +15,16 @@ use crate::engine::cluster::{
 use kube::config::Kubeconfig;
 
 use crate::engine::model::Application;
+use crate::engine::policy::project_rules::ProjectRules;
+use crate::engine::policy::roles::ActionTarget;
 use crate::engine::render::RenderedSource;
+use crate::engine::sync::ProjectGuard;
 
 pub struct AppTarget {
     pub app: Application,
     pub sources: Vec<RenderedSource>,
+    /// The rules of the app's project, as Git defines them.
+    pub project: ProjectRules,
     pub cluster: ClusterEntry,
     pub client: ClusterClient,
 }
@@ -31,6 +36,20 @@ impl AppTarget {
             .iter()
             .flat_map(|source| source.manifests.iter().cloned())
             .collect()
+    }
+
+    /// What a sync of this target is held to.
+    pub fn project_guard(&self) -> ProjectGuard {
+        ProjectGuard::for_application(&self.app, self.project.clone(), self.cluster.hub)
+    }
+
+    /// The app, its project and its cluster, for role checks.
+    pub fn role_target(&self) -> ActionTarget {
+        ActionTarget::app(
+            self.app.name(),
+            self.app.project(),
+            Some(self.cluster.name.clone()),
+        )
     }
 
     /// The rendered commit (of the first source), for messages.
@@ -57,12 +76,25 @@ pub async fn load_target(
     let sources = render_app(settings, &catalogs, app.clone())
         .await
         .wrap_err_with(|| format!("cannot render app {app_name}"))?;
+    let project = project_rules(&catalogs, &app);
     let (cluster, client) = connect_destination(settings, &app).await?;
     Ok(AppTarget {
         app,
         sources,
+        project,
         cluster,
         client,
+    })
+}
+
+/// The rules of `app`'s project from the loaded repositories (the first
+/// repository that defines it).
+pub fn project_rules(catalogs: &[LoadedCatalog], app: &Application) -> ProjectRules {
+    ProjectRules::for_app(app, |name| {
+        catalogs
+            .iter()
+            .find_map(|loaded| loaded.catalog.catalog.project(name))
+            .map(|located| &located.value)
     })
 }
 

@@ -8,9 +8,12 @@ use std::process::ExitCode;
 use color_eyre::eyre::{bail, eyre};
 use k8s_openapi::jiff::Timestamp;
 
+use super::app_target::fleet_registry;
+use super::engine_config::check_role;
 use super::load::{find_application, load_catalogs, render_app};
 use super::settings::Settings;
 use super::sync::open_state;
+use crate::engine::policy::roles::{ActionTarget, OperatorAction};
 use crate::engine::source::short_revision;
 use crate::engine::state::Approval;
 
@@ -20,6 +23,19 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
     }
     let catalogs = load_catalogs(settings).await?;
     let app = find_application(settings, &catalogs, app_name).await?;
+    // Approving writes no cluster, so it needs no kubeconfig: without one
+    // the cluster is unknown, and a role limited to clusters does not hold.
+    let cluster = fleet_registry(settings).ok().and_then(|(_, registry)| {
+        registry
+            .resolve(&app.spec.destination)
+            .ok()
+            .map(|entry| entry.name.clone())
+    });
+    check_role(
+        settings,
+        OperatorAction::Approve,
+        &ActionTarget::app(app_name, app.project(), cluster),
+    )?;
     let rendered = render_app(settings, &catalogs, app).await?;
     let revision = rendered
         .first()

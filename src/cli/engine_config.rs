@@ -1,5 +1,6 @@
 //! The engine's configuration from the command line and config file: the
-//! repositories (opened and fetched), the fleet, limits and timeouts.
+//! repositories (opened and fetched), the fleet, limits, timeouts and the
+//! operator roles (also checked here for the CLI's own write commands).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use super::settings::Settings;
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::duration_text::{MAX_TIME_BOX, parse_duration};
 use crate::engine::policy::label_match::TextSelector;
+use crate::engine::policy::roles::{ActionTarget, OperatorAction};
 use crate::engine::reconciler::{CatalogSource, EngineConfig, GitSource};
 use crate::engine::render::RenderCache;
 use crate::engine::schedule::TimeZones;
@@ -66,6 +68,7 @@ pub async fn engine_config(
         state_dir: Some(settings.paths.app_state_dir()),
         automation,
         approval: approval_gate(settings)?,
+        roles: settings.config.role_book(),
         time_zones: TimeZones::from_dir(zoneinfo_dir()),
         sync_timeouts: SyncTimeouts {
             wave: sync
@@ -88,6 +91,21 @@ pub fn rollback_pause(settings: &Settings) -> color_eyre::Result<Duration> {
         Some(text) => parse_duration(text, MAX_TIME_BOX)
             .map_err(|error| eyre!("sync.rollbackPause: `{text}`: {error}")),
     }
+}
+
+/// Refuses, naming the role that applied, when the configured operator
+/// may not do `action` on `target`: the same check the engine makes of
+/// every command it is sent.
+pub fn check_role(
+    settings: &Settings,
+    action: OperatorAction,
+    target: &ActionTarget,
+) -> color_eyre::Result<()> {
+    settings
+        .config
+        .role_book()
+        .check(&settings.operator_name(), action, target)
+        .map_err(|refusal| eyre!("refused: {refusal}"))
 }
 
 /// The approval gate from the config; a selector that does not parse is an

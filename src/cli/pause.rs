@@ -8,10 +8,12 @@ use clap::Args;
 use color_eyre::eyre::{WrapErr, bail, eyre};
 use k8s_openapi::jiff::Timestamp;
 
+use super::engine_config::check_role;
 use super::settings::Settings;
 use crate::engine::policy::duration_text::{MAX_TIME_BOX, parse_duration};
 use crate::engine::policy::label_match::TextSelector;
 use crate::engine::policy::pause::{PauseRequest, PauseScope};
+use crate::engine::policy::roles::{ActionTarget, OperatorAction};
 use crate::engine::state::{PauseStore, ResumeTarget};
 
 /// What a pause or resume applies to: exactly one (checked when used, so
@@ -77,11 +79,17 @@ pub fn pause(
     }
     let duration = parse_duration(duration, MAX_TIME_BOX)
         .map_err(|error| eyre!("--for {duration}: {error}"))?;
+    let scope = scope.scope()?;
+    check_role(
+        settings,
+        OperatorAction::pause(&scope),
+        &ActionTarget::of_pause_scope(&scope),
+    )?;
     let store = open(settings)?;
     let now = Timestamp::now();
     let pause = store.add(
         PauseRequest {
-            scope: scope.scope()?,
+            scope,
             reason: reason.to_string(),
             owner: settings.operator_name(),
             duration,
@@ -108,11 +116,30 @@ pub fn resume(
     if settings.readonly {
         bail!("read-only mode: resuming is not allowed");
     }
+    let store = open(settings)?;
+    let now = Timestamp::now();
     let target = match id {
         Some(id) => ResumeTarget::Id(id.to_string()),
         None => ResumeTarget::Scope(scope.scope()?),
     };
-    let removed = open(settings)?.resume(&target, Timestamp::now())?;
+    // The role is checked against the scope of what would be lifted (by
+    // id, the scope of that pause).
+    let lifted = match &target {
+        ResumeTarget::Scope(scope) => Some(scope.clone()),
+        ResumeTarget::Id(id) => store
+            .list(now)?
+            .into_iter()
+            .find(|pause| &pause.id == id)
+            .map(|pause| pause.scope),
+    };
+    if let Some(scope) = &lifted {
+        check_role(
+            settings,
+            OperatorAction::resume(scope),
+            &ActionTarget::of_pause_scope(scope),
+        )?;
+    }
+    let removed = store.resume(&target, now)?;
     if removed.is_empty() {
         eprintln!("no pause in force matches; nothing resumed (`fleetdeck pauses` lists them)");
         return Ok(ExitCode::from(1));

@@ -8,8 +8,10 @@ use color_eyre::eyre::{bail, eyre};
 use k8s_openapi::jiff::Timestamp;
 
 use super::app_target::load_target;
+use super::engine_config::check_role;
 use super::settings::Settings;
 use super::sync::{SyncArgs, audit_outcome, open_state, record, sync_target};
+use crate::engine::policy::roles::OperatorAction;
 use crate::engine::source::short_revision;
 use crate::engine::state::{PauseStore, ResultPhase, hold_after_rollback, rollback_entry};
 
@@ -42,6 +44,7 @@ pub async fn run(
         entry.initiated_by
     );
     let target = load_target(settings, app_name, Some(&entry.revision)).await?;
+    check_role(settings, OperatorAction::Rollback, &target.role_target())?;
     let args = SyncArgs {
         prune,
         ..SyncArgs::default()

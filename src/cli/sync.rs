@@ -9,8 +9,10 @@ use std::process::ExitCode;
 use color_eyre::eyre::{WrapErr, bail, eyre};
 
 use super::app_target::{AppTarget, load_target};
+use super::engine_config::check_role;
 use super::settings::Settings;
 use crate::engine::manifest::ObjectKey;
+use crate::engine::policy::roles::OperatorAction;
 use crate::engine::source::short_revision;
 use crate::engine::state::{InitiatedBy, NewSync, StateStore};
 use crate::engine::sync::{
@@ -39,6 +41,13 @@ pub async fn run(
     let selected = parse_resources(&args.resources)?;
     let store = open_state(settings)?;
     let target = load_target(settings, app_name, args.revision.as_deref()).await?;
+    if !args.dry_run {
+        check_role(
+            settings,
+            OperatorAction::sync(args.prune),
+            &target.role_target(),
+        )?;
+    }
     let to_target_revision = args.revision.is_none();
     if let (Some(pin), true, false) = (store.pin(app_name)?, to_target_revision, args.dry_run) {
         eprintln!(
@@ -70,7 +79,12 @@ pub async fn sync_target(
     selected: Option<BTreeSet<ObjectKey>>,
 ) -> color_eyre::Result<SyncOutcome> {
     let operator = settings.operator_name();
-    let mut request = SyncRequest::for_application(&target.app, &target.sources, &operator);
+    let mut request = SyncRequest::for_application(
+        &target.app,
+        target.project_guard(),
+        &target.sources,
+        &operator,
+    );
     request.prune = args.prune;
     let timeouts = &settings.config.sync;
     if let Some(seconds) = timeouts.wave_timeout_seconds {

@@ -1,6 +1,7 @@
 //! Policy: what the engine may do to an application and when — auto-sync,
-//! self-heal, pause, sync windows, approval gates and the order of an
-//! ApplicationSet's RollingSync rollout. Pure decisions over
+//! self-heal, pause, sync windows, approval gates, project rules, the
+//! order of an ApplicationSet's RollingSync rollout — and what an operator
+//! may ask of it (roles). Pure decisions over
 //! plain data (no I/O), so the engine, the CLI and tests ask the same
 //! questions and get the same answers.
 
@@ -10,5 +11,7 @@ pub mod backoff;
 pub mod duration_text;
 pub mod label_match;
 pub mod pause;
+pub mod project_rules;
+pub mod roles;
 pub mod rolling_sync;
 pub mod sync_window;

@@ -12,6 +12,12 @@
 //! A refresh runs as its own task, so commands (a Cancel above all) are
 //! answered while it runs; one cluster that does not answer makes only its
 //! own apps Unknown.
+//!
+//! Every command's operator is checked against the configured roles before
+//! it is acted on (automation's own syncs are governed by the apps' sync
+//! policy instead), and every sync, automated or not, carries the app's
+//! project rules, which `run_sync` enforces before its first write; the
+//! same violations are shown as the app's conditions on each refresh.
 
 mod actor;
 mod app_of_apps;
@@ -19,6 +25,7 @@ mod automation;
 mod git_source;
 mod observe;
 mod operator_commands;
+mod permissions;
 mod refresh;
 
 use std::collections::HashMap;
@@ -35,6 +42,7 @@ pub use git_source::{CatalogSource, GitSource, LoadedApps};
 use crate::engine::api::{EngineHandle, FleetSnapshot};
 use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
 use crate::engine::policy::approval::ApprovalGate;
+use crate::engine::policy::roles::RoleBook;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{
     AuditError, AuditLog, PauseStore, PauseStoreError, RefreshRequests, StateError, load_generated,
@@ -60,6 +68,9 @@ pub struct EngineConfig {
     /// Which apps need an operator's approval before automation syncs a
     /// new revision.
     pub approval: ApprovalGate,
+    /// Operator roles: every command's operator is checked against them
+    /// (`RoleBook::default()` lets everyone do everything).
+    pub roles: RoleBook,
     /// IANA time zones for sync windows (`TimeZones::from_dir` with the
     /// system's zoneinfo, chosen by the caller).
     pub time_zones: TimeZones,
@@ -140,6 +151,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         audit,
         automation: config.automation && !config.readonly,
         approval: config.approval,
+        roles: config.roles,
         time_zones: config.time_zones,
         rollback_pause: config.rollback_pause,
         refresh_requests,

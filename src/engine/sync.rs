@@ -12,6 +12,7 @@ mod operation;
 mod phase;
 mod plan;
 mod progress_sink;
+mod project_guard;
 mod request;
 mod sync_options;
 mod task_runner;
@@ -33,4 +34,5 @@ pub use operation::{
 pub use phase::SyncPhase;
 pub use plan::{PlanRequest, SyncPlan, SyncTask, TaskAction, plan_sync};
 pub use progress_sink::ProgressSink;
+pub use project_guard::ProjectGuard;
 pub use sync_options::{SYNC_OPTIONS_ANNOTATION, SyncOptions};

@@ -11,6 +11,7 @@ use fleetdeck::engine::cluster::{
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::health::HealthStatus;
 use fleetdeck::engine::policy::approval::ApprovalGate;
+use fleetdeck::engine::policy::roles::RoleBook;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
 use fleetdeck::engine::schedule::TimeZones;
@@ -215,7 +216,7 @@ impl Setup {
 
 /// The engine's configuration over `data` (repository cache and state), so
 /// a second engine on the same `data` is a restart.
-fn engine_config(
+pub fn engine_config(
     fleet: &Fleet,
     repo: &TestRepo,
     data: &std::path::Path,
@@ -265,6 +266,7 @@ fn engine_config(
         state_dir: Some(data.join("fleetdeck").join("state")),
         automation: true,
         approval,
+        roles: RoleBook::default(),
         time_zones: TimeZones::without_database(),
         rollback_pause: std::time::Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts {

@@ -12,8 +12,8 @@ use fleetdeck::engine::health::HealthStatus;
 use fleetdeck::engine::manifest::{Manifest, ObjectKey, Origin};
 use fleetdeck::engine::status::{AppStatus, observe_app};
 use fleetdeck::engine::sync::{
-    CancelSignal, Change, OperationLocks, OperationPhase, ProgressSink, ResultCode, SyncOptions,
-    SyncOutcome, SyncProgress, SyncRequest, SyncTimeouts, run_sync,
+    CancelSignal, Change, OperationLocks, OperationPhase, ProgressSink, ProjectGuard, ResultCode,
+    SyncOptions, SyncOutcome, SyncProgress, SyncRequest, SyncTimeouts, run_sync,
 };
 use fleetdeck::engine::yaml::parse_documents;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
@@ -90,6 +90,7 @@ pub fn request(app: &str, namespace: &str, desired: Vec<Manifest>) -> SyncReques
             poll: Duration::from_millis(100),
         },
         initiated_by: "tester".to_string(),
+        project: ProjectGuard::implicit_default(),
     }
 }
 

@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use super::automation::{AppContext, Automation, Rules};
 use super::git_source::GitSource;
 use super::operator_commands::RollbackRender;
+use super::permissions::{Refused, authorize};
 use super::refresh::{RefreshResult, connection_state, refresh};
 use crate::engine::api::{
     AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
@@ -24,8 +25,9 @@ use crate::engine::diff::SyncStatus;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
-use crate::engine::policy::pause::Pause;
-use crate::engine::policy::pause::{AppFacts, pauses_for};
+use crate::engine::policy::pause::{AppFacts, Pause, PauseScope, pauses_for};
+use crate::engine::policy::project_rules::ProjectRules;
+use crate::engine::policy::roles::RoleBook;
 use crate::engine::policy::rolling_sync::{RollingApp, plan};
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
@@ -34,8 +36,8 @@ use crate::engine::state::{
     HistoryEntry, InitiatedBy, NewSync, RefreshRequest, RefreshRequests, StateStore, save_generated,
 };
 use crate::engine::sync::{
-    CancelHandle, OperationLocks, OperationPhase, ProgressSink, SyncOutcome, SyncProgress,
-    SyncRequest, SyncTimeouts, cancel_pair, run_sync,
+    CancelHandle, OperationLocks, OperationPhase, ProgressSink, ProjectGuard, SyncOutcome,
+    SyncProgress, SyncRequest, SyncTimeouts, cancel_pair, run_sync,
 };
 
 /// How often the actor looks for `fleetdeck refresh` requests: one small
@@ -59,6 +61,7 @@ pub(super) struct Actor {
     pub audit: Option<AuditLog>,
     pub automation: bool,
     pub approval: ApprovalGate,
+    pub roles: RoleBook,
     pub time_zones: TimeZones,
     pub rollback_pause: Duration,
     pub refresh_requests: Option<RefreshRequests>,
@@ -159,6 +162,7 @@ impl Actor {
                         }
                         break;
                     }
+                    Some(command) if !self.permitted(&fleet, &command) => {}
                     Some(Command::Refresh { .. }) => refresh_again = true,
                     Some(Command::Pause { scope, duration, reason, by }) => {
                         self.pause(scope, duration, reason, by);
@@ -318,6 +322,37 @@ impl Actor {
         }
     }
 
+    /// Whether the operator of `command` may do it; a refusal is sent as a
+    /// Rejected event naming the role that applied.
+    fn permitted(&self, fleet: &Fleet, command: &Command) -> bool {
+        let scope_of_pause = |id: &str| self.scope_of_pause(id);
+        match authorize(
+            &self.roles,
+            &fleet.apps,
+            &self.registry,
+            scope_of_pause,
+            command,
+        ) {
+            Ok(()) => true,
+            Err(Refused { command, refusal }) => {
+                self.reject(command, &refusal.to_string());
+                false
+            }
+        }
+    }
+
+    /// The scope of the pause in force with this id, for a resume by id to
+    /// be checked against what it lifts (`None` when there is none or the
+    /// pause file cannot be read: a scoped role then does not hold).
+    fn scope_of_pause(&self, id: &str) -> Option<PauseScope> {
+        self.pauses
+            .as_ref()
+            .and_then(|store| store.list(Timestamp::now()).ok())?
+            .into_iter()
+            .find(|pause| pause.id == id)
+            .map(|pause| pause.scope)
+    }
+
     pub(super) fn reject(&self, command: String, reason: &str) {
         let _ = self.events.send(EngineEvent::Rejected {
             command,
@@ -393,14 +428,16 @@ impl Actor {
         if fleet.operations.contains_key(&app_name) {
             return self.reject(command, "an operation is already running on this app");
         }
-        let client = match self.registry.resolve(&app.spec.destination) {
-            Ok(entry) => self.clients.get(&entry.name).cloned(),
+        let (client, hub) = match self.registry.resolve(&app.spec.destination) {
+            Ok(entry) => (self.clients.get(&entry.name).cloned(), entry.hub),
             Err(error) => return self.reject(command, &error.to_string()),
         };
         let Some(client) = client else {
             return self.reject(command, "its cluster has no client");
         };
-        let mut request = SyncRequest::for_application(&app, &rendered, &initiated_by);
+        let rules = ProjectRules::for_app(&app, |name| fleet.projects.get(name));
+        let project = ProjectGuard::for_application(&app, rules, hub);
+        let mut request = SyncRequest::for_application(&app, project, &rendered, &initiated_by);
         request.prune = prune;
         request.dry_run = dry_run;
         request.timeouts = self.sync_timeouts;

@@ -9,7 +9,7 @@ use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
 use crate::engine::state::SourceSummary;
 use crate::engine::status::{AppStatus, app_status};
-use crate::engine::sync::place_in_destination;
+use crate::engine::sync::{ProjectGuard, place_in_destination};
 
 /// A row for an app whose status cannot be known (render failed, no such
 /// cluster, cluster unreachable), saying why.
@@ -55,17 +55,21 @@ fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
 }
 
 /// Compares the rendered app with what its cluster holds (only the app's
-/// objects are listed, by label).
+/// objects are listed, by label). What its project forbids is shown as
+/// conditions, so an operator sees it before asking for a sync that the
+/// engine would refuse.
 pub async fn observe_app(
     app: &Application,
     rendered: &[RenderedSource],
     cluster: &ClusterClient,
+    project: &ProjectGuard,
 ) -> AppSnapshot {
     let (status, live) = match look_at(app, rendered, cluster).await {
         Ok(look) => look,
         Err(error) => return unknown_app(app, Some(cluster.name().to_string()), error.to_string()),
     };
-    let mut conditions: Vec<String> = status.diff.errors.iter().map(ToString::to_string).collect();
+    let mut conditions = project_violations(app, rendered, cluster, project);
+    conditions.extend(status.diff.errors.iter().map(ToString::to_string));
     conditions.extend(
         live.unreadable
             .iter()
@@ -88,6 +92,33 @@ pub async fn observe_app(
         })
         .collect();
     row
+}
+
+/// What the app's project forbids of this render on this cluster, judged
+/// on the objects as a sync would place them.
+fn project_violations(
+    app: &Application,
+    rendered: &[RenderedSource],
+    cluster: &ClusterClient,
+    project: &ProjectGuard,
+) -> Vec<String> {
+    let options =
+        CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
+    let desired: Vec<_> = rendered
+        .iter()
+        .flat_map(|source| source.manifests.iter().cloned())
+        .collect();
+    let placed = place_in_destination(&desired, &options);
+    project
+        .violations(
+            cluster,
+            &options.destination_namespace,
+            &placed,
+            options.scope.as_ref(),
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// The app's full status (diff, health, tree) from a fresh listing of its

@@ -14,7 +14,9 @@ use crate::engine::api::{AppSnapshot, ConnectionState};
 use crate::engine::cluster::{ClusterClient, ClusterRegistry};
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
+use crate::engine::policy::project_rules::ProjectRules;
 use crate::engine::render::RenderedSource;
+use crate::engine::sync::ProjectGuard;
 
 /// Apps compared at once (each is a handful of small label-selected lists).
 const CONCURRENT_APPS: usize = 8;
@@ -137,7 +139,13 @@ pub async fn refresh(
             Some(row) => {
                 result.rows.insert(row.name.clone(), row);
             }
-            None => to_observe.push((app.clone(), cluster.unwrap_or_default())),
+            None => {
+                let cluster = cluster.unwrap_or_default();
+                let rules = ProjectRules::for_app(&app, |name| result.projects.get(name));
+                let hub = registry.by_name(&cluster).is_some_and(|entry| entry.hub);
+                let guard = ProjectGuard::for_application(&app, rules, hub);
+                to_observe.push((app.clone(), cluster, guard));
+            }
         }
         result.apps.push(app);
     }
@@ -145,10 +153,10 @@ pub async fn refresh(
     let renders = &result.renders;
     let clients = &clients;
     let observed: Vec<AppSnapshot> = futures::stream::iter(to_observe)
-        .map(|(app, cluster)| async move {
+        .map(|(app, cluster, guard)| async move {
             let sources = renders.get(app.name()).cloned().unwrap_or_default();
             match clients.get(&cluster) {
-                Some(client) => observe_app(&app, &sources, client).await,
+                Some(client) => observe_app(&app, &sources, client, &guard).await,
                 None => unknown_app(
                     &app,
                     Some(cluster.clone()),

@@ -8,7 +8,10 @@
 //!   going away);
 //! - a manifest that cannot be compared (no kind, no name, a duplicate)
 //!   fails the app, naming the file, and touches nothing;
-//! - a render with no objects never prunes, unless `allowEmpty`.
+//! - a render with no objects never prunes, unless `allowEmpty`;
+//! - the app's project must permit its sources, its destination and every
+//!   object (kind and namespace), checked on the objects as placed, with
+//!   the cluster's own discovery deciding what is cluster-scoped.
 //!
 //! A failed step stops the sync: later steps are not started, SyncFail
 //! hooks run, and the operation is Failed. A dry run sends every apply
@@ -119,6 +122,19 @@ async fn prepare(cluster: &ClusterClient, request: &SyncRequest) -> Result<Prepa
     let scope: Arc<dyn ResourceScope> = Arc::new(cluster.clone());
     let compare = request.compare.clone().with_scope(scope);
     let desired = place_in_destination(&request.desired, &compare);
+    let violations = request.project.violations(
+        cluster,
+        &compare.destination_namespace,
+        &desired,
+        compare.scope.as_ref(),
+    );
+    if !violations.is_empty() {
+        let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "refusing to sync: {}; nothing was applied",
+            violations.join("; ")
+        ));
+    }
     let wanted: Vec<ObjectKey> = desired.iter().map(|manifest| manifest.key()).collect();
     let wanted_at: Vec<(String, ObjectKey)> = desired
         .iter()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::plan::TaskAction;
-use super::{SyncOptions, SyncPhase};
+use super::{ProjectGuard, SyncOptions, SyncPhase};
 use crate::engine::diff::CompareOptions;
 use crate::engine::manifest::{Manifest, ObjectKey};
 
@@ -38,6 +38,8 @@ pub struct SyncRequest {
     pub timeouts: SyncTimeouts,
     /// The operator's name, or `automated`.
     pub initiated_by: String,
+    /// The app's project rules: a violating sync applies nothing.
+    pub project: ProjectGuard,
 }
 
 /// How long a sync waits for things to happen on the cluster.

@@ -1,17 +1,20 @@
 //! A [`SyncRequest`] read from an Application and its render: the knobs
 //! Argo CD users set in `spec` (sync options, `allowEmpty`,
-//! `ignoreDifferences`, the destination namespace) carried over as written.
+//! `ignoreDifferences`, the destination namespace) carried over as written,
+//! with the project rules the sync must respect.
 
-use super::SyncOptions;
 use super::operation::{SyncRequest, SyncTimeouts};
+use super::{ProjectGuard, SyncOptions};
 use crate::engine::diff::CompareOptions;
 use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
 
 impl SyncRequest {
-    /// A full sync of the rendered revision, without prune (callers opt in).
+    /// A full sync of the rendered revision, without prune (callers opt in),
+    /// held to the app's project rules.
     pub fn for_application(
         app: &Application,
+        project: ProjectGuard,
         rendered: &[RenderedSource],
         initiated_by: &str,
     ) -> Self {
@@ -45,6 +48,7 @@ impl SyncRequest {
             selected: None,
             timeouts: SyncTimeouts::default(),
             initiated_by: initiated_by.to_string(),
+            project,
         }
     }
 }
