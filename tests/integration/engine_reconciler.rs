@@ -1105,6 +1105,7 @@ async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
         engine
             .send(Command::Cancel {
                 app: "roll-dev".into(),
+                by: "tester".into(),
             })
             .await
             .expect("send");

@@ -42,7 +42,7 @@ pub enum Command {
     /// Let a gated app's automation sync the revision it now renders.
     Approve { app: String, by: String },
     /// Terminate an app's running operation.
-    Cancel { app: String },
+    Cancel { app: String, by: String },
     /// Ask for an app's details (per-resource diffs, resource tree,
     /// history); answered with [`super::EngineEvent::AppDetail`]. Details
     /// are on demand because they are large and only one app is looked at

@@ -200,10 +200,10 @@ impl Actor {
                             None => self.reject(format!("approve {app}"), "no rendered revision to approve"),
                         }
                     }
-                    Some(Command::Cancel { app }) => match fleet.operations.get(&app) {
+                    Some(Command::Cancel { app, by }) => match fleet.operations.get(&app) {
                         Some(running) => {
                             running.cancel.cancel();
-                            self.audit("operator", "cancel", &app, "", "terminate the running operation");
+                            self.audit(&by, "cancel", &app, "", "terminate the running operation");
                         }
                         None => self.reject(format!("cancel {app}"), "no operation is running"),
                     },

@@ -9,10 +9,6 @@ use crate::engine::policy::pause::PauseScope;
 use crate::engine::policy::roles::{ActionTarget, OperatorAction, RoleBook, RoleRefusal};
 use crate::engine::state::ResumeTarget;
 
-/// The name a command without an operator is checked (and audited) under:
-/// the role book's default applies to it.
-pub(super) const UNNAMED_OPERATOR: &str = "operator";
-
 /// A refused command: how to name it in the rejection, and why.
 pub(super) struct Refused {
     pub command: String,
@@ -85,9 +81,9 @@ pub(super) fn authorize(
             OperatorAction::Rollback,
             app,
         ),
-        Command::Cancel { app } => (
+        Command::Cancel { app, by } => (
             format!("cancel {app}"),
-            UNNAMED_OPERATOR,
+            by.as_str(),
             OperatorAction::Cancel,
             app,
         ),
@@ -222,9 +218,13 @@ mod tests {
             "a dry run is a read"
         );
         assert_eq!(refusal(&Command::Refresh { app: None }), None);
-        let cancel = refusal(&Command::Cancel { app: "web".into() }).unwrap_or_default();
+        let cancel = refusal(&Command::Cancel {
+            app: "web".into(),
+            by: "nobody".into(),
+        })
+        .unwrap_or_default();
         assert!(
-            cancel.starts_with("cancel web: operator may not cancel: role readonly"),
+            cancel.starts_with("cancel web: nobody may not cancel: role readonly"),
             "{cancel}"
         );
         let approve = refusal(&Command::Approve {
