@@ -9,7 +9,9 @@ pub mod action;
 pub mod key;
 pub mod keymap;
 mod layered;
+pub mod svg;
 pub mod theme;
+pub mod widgets;
 
 /// Where in a theme or keymap file something is wrong (both 1-based), so that
 /// an error from a user file points at the spot to fix.

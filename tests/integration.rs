@@ -25,4 +25,5 @@ mod integration {
     mod source;
     mod sync_plan;
     mod tui_config;
+    mod tui_files;
 }

@@ -17,3 +17,16 @@ pub use snapshot::{
     AppDetail, AppSnapshot, AutomationState, ClusterSnapshot, ConnectionState, FleetSnapshot,
     LastSync, OperationSnapshot, ResourceSummary, RolloutSnapshot,
 };
+
+// The plain data the snapshots and events carry, named here so that front
+// ends reach every type they read through the API alone.
+pub use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
+pub use crate::engine::health::{Health, HealthStatus};
+pub use crate::engine::manifest::ObjectKey;
+pub use crate::engine::state::{
+    HistoryEntry, InitiatedBy, ResourceCounts, ResultPhase, SourceSummary, SyncResult,
+};
+pub use crate::engine::status::ResourceNode;
+pub use crate::engine::sync::{
+    Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncPhase, SyncProgress,
+};

@@ -113,7 +113,10 @@ pub struct Binding {
 }
 
 /// The shipped keymaps by name, with their embedded files.
-const SHIPPED: &[(&str, &str)] = &[("default", include_str!("../../keymaps/default.toml"))];
+const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../../keymaps/default.toml")),
+    ("vim", include_str!("../../keymaps/vim.toml")),
+];
 
 /// Bindings for every context, with a chord index for lookups.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +201,7 @@ impl Keymap {
         }
     }
 
-    /// A shipped keymap (`default`).
+    /// A shipped keymap (`default`, or `vim` for vim habits).
     pub fn by_name(name: &str) -> Result<Keymap, KeymapError> {
         layered::shipped(name)
     }

@@ -109,11 +109,20 @@ impl fmt::Display for Slot {
     }
 }
 
+/// The dark theme is the default; both names load the same file.
+const DARK: &str = include_str!("../../themes/dark.toml");
+
 /// The names [`Theme::by_name`] knows, with their embedded files.
 const SHIPPED: &[(&str, &str)] = &[
-    ("default", include_str!("../../themes/default.toml")),
+    ("default", DARK),
+    ("dark", DARK),
     ("light", include_str!("../../themes/light.toml")),
     ("mono", include_str!("../../themes/mono.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+    ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
 /// A complete theme: one style per slot.
@@ -175,7 +184,8 @@ impl Theme {
         }
     }
 
-    /// A shipped theme: `default` (dark), `light` or `mono` (no colours).
+    /// A shipped theme: `default` (alias `dark`), `light`, `mono` (no
+    /// colours), `high-contrast` or `colorblind` (blue/orange, Okabe-Ito).
     pub fn by_name(name: &str) -> Result<Theme, ThemeError> {
         layered::shipped(name)
     }
@@ -573,7 +583,9 @@ mod tests {
         assert_eq!(theme.name(), "default");
         assert_eq!(errors.len(), 1);
         assert!(
-            errors[0].to_string().contains("default, light, mono"),
+            errors[0]
+                .to_string()
+                .contains("default, dark, light, mono, high-contrast, colorblind"),
             "{}",
             errors[0]
         );

@@ -36,7 +36,17 @@ const VIEWS: &[Context] = &[
 #[test]
 fn every_shipped_theme_parses() {
     let names = theme::shipped_names();
-    assert_eq!(names, ["default", "light", "mono"]);
+    assert_eq!(
+        names,
+        [
+            "default",
+            "dark",
+            "light",
+            "mono",
+            "high-contrast",
+            "colorblind"
+        ]
+    );
     for name in names {
         let theme = Theme::by_name(name).unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(theme.name(), name);
@@ -96,7 +106,7 @@ fn mono_uses_modifiers_only_and_the_others_use_colour() {
 
 #[test]
 fn every_shipped_keymap_parses_with_described_unique_bindings() {
-    assert_eq!(keymap::shipped_names(), ["default"]);
+    assert_eq!(keymap::shipped_names(), ["default", "vim"]);
     let keymap = Keymap::by_name("default").unwrap_or_else(|error| panic!("{error}"));
     let mut total = 0;
     for context in Context::ALL {

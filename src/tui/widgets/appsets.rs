@@ -1,0 +1,404 @@
+//! ApplicationSets as the snapshot knows them: the apps grouped by the set
+//! that generated them, with counts, and the generated apps of the selected
+//! set underneath. (Generators and progressive-sync steps are not in the
+//! snapshot, so they are not drawn.)
+
+use std::collections::BTreeMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
+
+use super::counts::AppCounts;
+use super::scroll::Scroll;
+use super::status::{health_icon, health_slot, sync_icon, sync_label, sync_slot};
+use super::text::short_revision;
+use crate::engine::api::{AppSnapshot, FleetSnapshot};
+use crate::tui::theme::{Slot, Theme};
+
+/// One ApplicationSet and the apps it generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSetRow {
+    pub name: String,
+    /// Indices into the snapshot's `apps`, in the snapshot's (name) order.
+    pub apps: Vec<usize>,
+    pub counts: AppCounts,
+}
+
+/// The sets of one snapshot, by name. Build it once per snapshot
+/// generation; it holds indices into that snapshot's apps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppSetIndex {
+    generation: u64,
+    pub sets: Vec<AppSetRow>,
+}
+
+impl AppSetIndex {
+    pub fn of(snapshot: &FleetSnapshot) -> AppSetIndex {
+        let mut sets: BTreeMap<&str, AppSetRow> = BTreeMap::new();
+        for (index, app) in snapshot.apps.iter().enumerate() {
+            if let Some(set) = app.application_set.as_deref() {
+                let row = sets.entry(set).or_insert_with(|| AppSetRow {
+                    name: set.to_owned(),
+                    apps: Vec::new(),
+                    counts: AppCounts::default(),
+                });
+                row.apps.push(index);
+                row.counts.add(app);
+            }
+        }
+        AppSetIndex {
+            generation: snapshot.generation,
+            sets: sets.into_values().collect(),
+        }
+    }
+
+    /// The snapshot generation the index was built from.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Which list the cursor keys move.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AppSetsFocus {
+    #[default]
+    Sets,
+    Apps,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppSetsState {
+    pub sets: Scroll,
+    pub apps: Scroll,
+    pub focus: AppSetsFocus,
+}
+
+impl AppSetsState {
+    pub fn focus_next(&mut self) {
+        self.focus = match self.focus {
+            AppSetsFocus::Sets => AppSetsFocus::Apps,
+            AppSetsFocus::Apps => AppSetsFocus::Sets,
+        };
+    }
+
+    /// The set under the cursor.
+    pub fn selected_set<'a>(&self, index: &'a AppSetIndex) -> Option<&'a AppSetRow> {
+        self.sets
+            .selected(index.sets.len())
+            .map(|row| &index.sets[row])
+    }
+
+    /// The generated app under the apps cursor.
+    pub fn selected_app<'a>(
+        &self,
+        index: &AppSetIndex,
+        snapshot: &'a FleetSnapshot,
+    ) -> Option<&'a AppSnapshot> {
+        let set = self.selected_set(index)?;
+        let row = self.apps.selected(set.apps.len())?;
+        snapshot.apps.get(set.apps[row])
+    }
+
+    pub fn up(&mut self) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.up();
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => self.apps.up(),
+        }
+    }
+
+    pub fn down(&mut self, index: &AppSetIndex) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.down(index.sets.len());
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => {
+                let len = self.selected_set(index).map_or(0, |set| set.apps.len());
+                self.apps.down(len);
+            }
+        }
+    }
+
+    /// Another set: its app list starts from the top.
+    fn reset_apps_if_moved(&mut self, before: usize) {
+        if self.sets.cursor != before {
+            self.apps = Scroll {
+                viewport: self.apps.viewport,
+                ..Scroll::default()
+            };
+        }
+    }
+}
+
+/// Draws the sets (top) and the selected set's apps (bottom).
+pub fn render_appsets(
+    area: Rect,
+    buf: &mut Buffer,
+    snapshot: &FleetSnapshot,
+    index: &AppSetIndex,
+    state: &AppSetsState,
+    theme: &Theme,
+) {
+    let [sets_area, apps_area] =
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    let border = |focused: bool| {
+        if focused {
+            theme.style(Slot::BorderFocused)
+        } else {
+            theme.style(Slot::Border)
+        }
+    };
+    let block = Block::bordered()
+        .border_style(border(state.focus == AppSetsFocus::Sets))
+        .title(Span::styled(
+            format!(" ApplicationSets ({}) ", index.sets.len()),
+            theme.style(Slot::Title),
+        ));
+    let inner = block.inner(sets_area);
+    block.render(sets_area, buf);
+    if index.sets.is_empty() {
+        Paragraph::new(Line::styled(
+            "No app in this fleet was generated by an ApplicationSet.",
+            theme.style(Slot::Muted),
+        ))
+        .render(inner, buf);
+    } else {
+        render_sets(inner, buf, index, state, theme);
+    }
+
+    let set = state.selected_set(index);
+    let title = set.map_or_else(
+        || " Generated apps ".to_owned(),
+        |set| format!(" Generated by {} ({}) ", set.name, set.apps.len()),
+    );
+    let block = Block::bordered()
+        .border_style(border(state.focus == AppSetsFocus::Apps))
+        .title(Span::styled(title, theme.style(Slot::Title)));
+    let inner = block.inner(apps_area);
+    block.render(apps_area, buf);
+    if let Some(set) = set {
+        render_apps(inner, buf, snapshot, set, state, theme);
+    }
+}
+
+fn count_cell(value: usize, slot: Slot, theme: &Theme) -> Cell<'static> {
+    let style = if value > 0 {
+        theme.style(slot)
+    } else {
+        theme.style(Slot::Muted)
+    };
+    Cell::from(Span::styled(format!("{value:>9}"), style))
+}
+
+fn render_sets(
+    area: Rect,
+    buf: &mut Buffer,
+    index: &AppSetIndex,
+    state: &AppSetsState,
+    theme: &Theme,
+) {
+    let height = usize::from(area.height.saturating_sub(1));
+    let window = state.sets.window(index.sets.len(), height);
+    let selected = state.sets.selected(index.sets.len());
+    let rows = window.map(|row| {
+        let set = &index.sets[row];
+        let line = Row::new([
+            Cell::from(Span::styled(set.name.as_str(), theme.style(Slot::Text))),
+            Cell::from(Span::styled(
+                format!("{:>4}", set.counts.apps),
+                theme.style(Slot::Text),
+            )),
+            count_cell(set.counts.out_of_sync, Slot::SyncOutOfSync, theme),
+            count_cell(set.counts.degraded, Slot::HealthDegraded, theme),
+        ]);
+        if Some(row) == selected {
+            line.style(theme.style(Slot::Selection))
+        } else {
+            line
+        }
+    });
+    Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Length(9),
+        ],
+    )
+    .header(Row::new(["NAME", "APPS", "OUTOFSYNC", " DEGRADED"]).style(theme.style(Slot::Header)))
+    .render(area, buf);
+}
+
+fn render_apps(
+    area: Rect,
+    buf: &mut Buffer,
+    snapshot: &FleetSnapshot,
+    set: &AppSetRow,
+    state: &AppSetsState,
+    theme: &Theme,
+) {
+    let height = usize::from(area.height.saturating_sub(1));
+    let window = state.apps.window(set.apps.len(), height);
+    let selected = (state.focus == AppSetsFocus::Apps)
+        .then(|| state.apps.selected(set.apps.len()))
+        .flatten();
+    let wide = area.width >= 100;
+    let rows = window.filter_map(|row| {
+        let app = snapshot.apps.get(set.apps[row])?;
+        let mut cells = vec![
+            Cell::from(Span::styled(app.name.as_str(), theme.style(Slot::Text))),
+            Cell::from(Span::styled(
+                app.cluster.as_deref().unwrap_or(app.destination.as_str()),
+                theme.style(Slot::Muted),
+            )),
+            Cell::from(Span::styled(
+                format!("{} {}", sync_icon(app.sync), sync_label(app.sync)),
+                theme.style(sync_slot(app.sync)),
+            )),
+            Cell::from(Span::styled(
+                format!("{} {}", health_icon(app.health), app.health),
+                theme.style(health_slot(app.health)),
+            )),
+        ];
+        if wide {
+            cells.push(Cell::from(Span::styled(
+                app.revision.as_deref().map(short_revision).unwrap_or("-"),
+                theme.style(Slot::Accent),
+            )));
+            cells.push(Cell::from(Span::styled(
+                app.automation.as_deref().unwrap_or("manual sync"),
+                theme.style(Slot::Muted),
+            )));
+        }
+        let line = Row::new(cells);
+        Some(if Some(row) == selected {
+            line.style(theme.style(Slot::Selection))
+        } else {
+            line
+        })
+    });
+    let mut header = vec!["APP", "CLUSTER", "SYNC", "HEALTH"];
+    let mut widths = vec![
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(13),
+    ];
+    if wide {
+        header.extend(["REVISION", "AUTOMATION"]);
+        widths.extend([Constraint::Length(8), Constraint::Fill(2)]);
+    }
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme.style(Slot::Header)))
+        .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::fixture;
+
+    #[test]
+    fn apps_group_by_their_set_and_hand_made_apps_stay_out() {
+        let fleet = fixture::fleet();
+        let index = AppSetIndex::of(&fleet);
+        assert_eq!(index.generation(), 7);
+        let names: Vec<&str> = index.sets.iter().map(|set| set.name.as_str()).collect();
+        assert_eq!(names, ["cart", "web"]);
+        let web = &index.sets[1];
+        let apps: Vec<&str> = web
+            .apps
+            .iter()
+            .map(|&i| fleet.apps[i].name.as_str())
+            .collect();
+        assert_eq!(apps, ["web-prod-eu", "web-prod-us", "web-staging"]);
+        assert_eq!(
+            web.counts,
+            AppCounts {
+                apps: 3,
+                out_of_sync: 2,
+                degraded: 1
+            }
+        );
+    }
+
+    #[test]
+    fn moving_to_another_set_restarts_its_app_list() {
+        let fleet = fixture::fleet();
+        let index = AppSetIndex::of(&fleet);
+        let mut state = AppSetsState::default();
+        state.focus_next();
+        state.down(&index);
+        state.down(&index);
+        assert_eq!(
+            state
+                .selected_app(&index, &fleet)
+                .map(|app| app.name.as_str()),
+            Some("cart-staging")
+        );
+        state.down(&index);
+        assert_eq!(state.apps.cursor, 2, "stops at the last app of the set");
+        state.focus_next();
+        state.down(&index);
+        assert_eq!(
+            state.selected_set(&index).map(|set| set.name.as_str()),
+            Some("web")
+        );
+        assert_eq!(state.apps.cursor, 0);
+        state.down(&index);
+        assert_eq!(state.sets.cursor, 1, "stops at the last set");
+        state.up();
+        assert_eq!(state.sets.cursor, 0);
+    }
+
+    fn render(width: u16, height: u16, state: &AppSetsState) -> ratatui::backend::TestBackend {
+        let fleet = fixture::fleet();
+        let index = AppSetIndex::of(&fleet);
+        fixture::draw(width, height, |area, buf| {
+            render_appsets(area, buf, &fleet, &index, state, &fixture::theme());
+        })
+    }
+
+    #[test]
+    fn snapshot_80x24() {
+        insta::assert_snapshot!(render(80, 24, &AppSetsState::default()));
+    }
+
+    #[test]
+    fn snapshot_160x48() {
+        let mut state = AppSetsState::default();
+        state.sets.select(1, 2);
+        state.focus = AppSetsFocus::Apps;
+        state.apps.select(1, 3);
+        insta::assert_snapshot!(render(160, 48, &state));
+    }
+
+    #[test]
+    fn an_empty_fleet_says_so() {
+        let fleet = FleetSnapshot::default();
+        let index = AppSetIndex::of(&fleet);
+        let backend = fixture::draw(80, 24, |area, buf| {
+            render_appsets(
+                area,
+                buf,
+                &fleet,
+                &index,
+                &AppSetsState::default(),
+                &fixture::theme(),
+            );
+        });
+        let text = fixture::text(backend.buffer());
+        assert!(
+            text.contains("No app in this fleet was generated"),
+            "{text}"
+        );
+    }
+}
