@@ -23,8 +23,10 @@ pub use snapshot::{
 pub use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 pub use crate::engine::health::{Health, HealthStatus};
 pub use crate::engine::manifest::ObjectKey;
+pub use crate::engine::policy::pause::{Pause, PauseScope};
+pub use crate::engine::policy::rolling_sync::{AppStepState, RollingPlan, RollingState, StepState};
 pub use crate::engine::state::{
-    HistoryEntry, InitiatedBy, ResourceCounts, ResultPhase, SourceSummary, SyncResult,
+    HistoryEntry, InitiatedBy, ResourceCounts, ResultPhase, ResumeTarget, SourceSummary, SyncResult,
 };
 pub use crate::engine::status::ResourceNode;
 pub use crate::engine::sync::{

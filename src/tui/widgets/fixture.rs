@@ -205,6 +205,7 @@ pub fn fleet() -> FleetSnapshot {
         problems: Vec::new(),
         readonly: false,
         pauses: Vec::new(),
+        rollouts: Vec::new(),
     }
 }
 
