@@ -14,7 +14,7 @@ use super::counts::AppCounts;
 use super::scroll::Scroll;
 use super::status::{health_icon, health_slot, sync_icon, sync_label, sync_slot};
 use super::text::short_revision;
-use crate::engine::api::{AppSnapshot, FleetSnapshot};
+use crate::engine::api::{AppSnapshot, FleetSnapshot, RollingPlan, RollingState};
 use crate::tui::theme::{Slot, Theme};
 
 /// One ApplicationSet and the apps it generated.
@@ -183,9 +183,67 @@ pub fn render_appsets(
         .title(Span::styled(title, theme.style(Slot::Title)));
     let inner = block.inner(apps_area);
     block.render(apps_area, buf);
-    if let Some(set) = set {
-        render_apps(inner, buf, snapshot, set, state, theme);
+    let Some(set) = set else {
+        return;
+    };
+    let rollout = snapshot
+        .rollouts
+        .iter()
+        .find(|rollout| rollout.application_set == set.name);
+    let inner = match rollout {
+        Some(rollout) => {
+            // One line per step, at most half the pane: the apps stay visible.
+            let wanted = u16::try_from(rollout.plan.steps.len() + 1).unwrap_or(u16::MAX);
+            let [steps_area, rest] = Layout::vertical([
+                Constraint::Length(wanted.min(inner.height / 2)),
+                Constraint::Fill(1),
+            ])
+            .areas(inner);
+            render_steps(steps_area, buf, &rollout.plan, theme);
+            rest
+        }
+        None => inner,
+    };
+    render_apps(inner, buf, snapshot, set, state, theme);
+}
+
+/// The RollingSync steps: where the rollout stands and what holds it.
+fn render_steps(area: Rect, buf: &mut Buffer, plan: &RollingPlan, theme: &Theme) {
+    let mut lines = vec![Line::styled(
+        "RollingSync steps (each waits for the previous one to be Healthy)",
+        theme.style(Slot::Header),
+    )];
+    for step in &plan.steps {
+        let (icon, slot) = match step.state {
+            RollingState::Healthy => ("✓", Slot::HealthHealthy),
+            RollingState::Progressing => ("◐", Slot::HealthProgressing),
+            RollingState::Pending => ("○", Slot::HealthProgressing),
+            RollingState::Waiting => ("…", Slot::Muted),
+        };
+        let mut spans = vec![
+            Span::styled(
+                format!(" {icon} step {} ", step.index + 1),
+                theme.style(slot),
+            ),
+            Span::styled(
+                format!(
+                    "{:?}, {} apps, {} at a time",
+                    step.state,
+                    step.apps.len(),
+                    step.max_update
+                ),
+                theme.style(Slot::Text),
+            ),
+        ];
+        if let Some(reason) = &step.reason {
+            spans.push(Span::styled(
+                format!(": {reason}"),
+                theme.style(Slot::Warning),
+            ));
+        }
+        lines.push(Line::from(spans));
     }
+    Paragraph::new(lines).render(area, buf);
 }
 
 fn count_cell(value: usize, slot: Slot, theme: &Theme) -> Cell<'static> {
@@ -379,6 +437,51 @@ mod tests {
         state.focus = AppSetsFocus::Apps;
         state.apps.select(1, 3);
         insta::assert_snapshot!(render(160, 48, &state));
+    }
+
+    #[test]
+    fn a_rolling_sync_shows_its_steps_and_what_holds_them() {
+        use crate::engine::api::{RolloutSnapshot, StepState};
+        let mut snapshot = fixture::fleet();
+        let index = AppSetIndex::of(&snapshot);
+        let set = index.sets[0].name.clone();
+        snapshot.rollouts.push(RolloutSnapshot {
+            application_set: set,
+            plan: RollingPlan {
+                steps: vec![
+                    StepState {
+                        index: 0,
+                        apps: vec!["a".into()],
+                        state: RollingState::Progressing,
+                        max_update: 1,
+                        reason: Some("waiting for a (Degraded)".into()),
+                    },
+                    StepState {
+                        index: 1,
+                        apps: vec!["b".into()],
+                        state: RollingState::Waiting,
+                        max_update: 1,
+                        reason: None,
+                    },
+                ],
+                app_states: BTreeMap::new(),
+                sync_now: Vec::new(),
+            },
+        });
+        let area = Rect::new(0, 0, 100, 30);
+        let mut buf = Buffer::empty(area);
+        render_appsets(
+            area,
+            &mut buf,
+            &snapshot,
+            &index,
+            &AppSetsState::default(),
+            &Theme::plain(),
+        );
+        let text: String = buf.content().iter().map(|cell| cell.symbol()).collect();
+        assert!(text.contains("step 1 Progressing"), "{text}");
+        assert!(text.contains("waiting for a (Degraded)"), "{text}");
+        assert!(text.contains("step 2 Waiting"), "{text}");
     }
 
     #[test]
