@@ -1,17 +1,38 @@
-//! Terminal UI: the ratatui front end. So far it owns the look and the keys:
-//! shipped themes and keymaps (TOML files embedded in the binary) with user
-//! files layered on top as patches, key chord parsing and the action enum.
-//! The views come later and reach the engine only through `engine::api`.
+//! Terminal UI: the ratatui front end, in the Elm architecture. A
+//! [`model::Model`] holds everything shown; [`update::update`] turns a
+//! [`msg::Msg`] (key, snapshot, engine event, tick, resize) into state
+//! changes and [`msg::Effect`]s (commands for the engine) with no I/O;
+//! [`view::view`] draws the model; [`runtime`] runs the loop against a real
+//! terminal and an [`crate::engine::api::EngineHandle`]. Shipped themes and
+//! keymaps (TOML embedded in the binary) take user files as patches. The UI
+//! reaches the engine only through `engine::api`.
 
 use std::fmt;
 
 pub mod action;
+pub mod app_list;
+pub mod command_line;
+pub mod filter;
+pub mod fixtures;
+pub mod format;
 pub mod key;
 pub mod keymap;
 mod layered;
+pub mod model;
+pub mod msg;
+pub mod runtime;
 pub mod svg;
+pub mod text_field;
 pub mod theme;
+pub mod update;
+pub mod view;
+pub mod views;
 pub mod widgets;
+
+#[cfg(test)]
+mod ui_tests;
+
+pub use runtime::{UiError, UiOptions, run};
 
 /// Where in a theme or keymap file something is wrong (both 1-based), so that
 /// an error from a user file points at the spot to fix.

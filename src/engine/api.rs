@@ -18,12 +18,14 @@ pub use snapshot::{
     LastSync, OperationSnapshot, ResourceSummary, RolloutSnapshot,
 };
 
-// The plain data the snapshots and events carry, named here so that front
-// ends reach every type they read through the API alone.
+// The engine types that commands, snapshots and events carry, re-exported so
+// that front ends name them through the API alone (the TUI may not reach
+// into other engine modules; see tests/integration/architecture.rs).
 pub use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 pub use crate::engine::health::{Health, HealthStatus};
-pub use crate::engine::manifest::ObjectKey;
-pub use crate::engine::policy::pause::{Pause, PauseScope};
+pub use crate::engine::manifest::{ObjectKey, Origin};
+pub use crate::engine::policy::duration_text::{MAX_TIME_BOX, format_duration, parse_duration};
+pub use crate::engine::policy::pause::{AppFacts, Pause, PauseScope};
 pub use crate::engine::policy::rolling_sync::{AppStepState, RollingPlan, RollingState, StepState};
 pub use crate::engine::state::{
     HistoryEntry, InitiatedBy, ResourceCounts, ResultPhase, ResumeTarget, SourceSummary, SyncResult,
@@ -32,3 +34,5 @@ pub use crate::engine::status::ResourceNode;
 pub use crate::engine::sync::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncPhase, SyncProgress,
 };
+/// Timestamps as the engine keeps them (pauses, history).
+pub use k8s_openapi::jiff::Timestamp;

@@ -95,6 +95,14 @@ actions! {
     PrevHunk => "prev-hunk",
     /// Toggle line wrapping.
     ToggleWrap => "toggle-wrap",
+    /// Cycle the sort order of a list (name, health, sync, cluster).
+    Sort => "sort",
+    /// Let a gated application sync the revision that awaits approval.
+    Approve => "approve",
+    /// Terminate the application's running operation.
+    CancelOperation => "cancel-operation",
+    /// Preview a sync: what it would change, without changing anything.
+    DryRun => "dry-run",
 }
 
 /// The word that unbinds a chord in a user keymap (`action = "none"`).

@@ -1,0 +1,371 @@
+//! A demo fleet as plain data: the snapshot the UI tests, the snapshot
+//! benches and the views' tests render. Public (not `cfg(test)`) so that
+//! benches and other modules' tests build the same fleet; it holds no I/O.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::engine::api::{
+    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, ConnectionState,
+    HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey, OperationPhase,
+    OperationSnapshot, Pause, PauseScope, ResourceCounts, ResourceDiff, ResourceNode,
+    ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase, SourceSummary,
+    SyncPhase, SyncResult, SyncStatus, Timestamp,
+};
+
+/// 2026-11-22 14:00:00 UTC: the fixtures' "now".
+pub fn demo_now() -> Timestamp {
+    Timestamp::from_second(1_795_356_000).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn after(seconds: u64) -> Timestamp {
+    demo_now()
+        .checked_add(Duration::from_secs(seconds))
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn before(seconds: u64) -> Timestamp {
+    demo_now()
+        .checked_sub(Duration::from_secs(seconds))
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
+}
+
+fn cluster(name: &str, hub: bool, env: &str, reachable: bool) -> ClusterSnapshot {
+    ClusterSnapshot {
+        name: name.to_string(),
+        context: name.to_string(),
+        server: format!("https://{name}.example:6443"),
+        labels: labels(&[("env", env)]),
+        hub,
+        connection: if reachable {
+            ConnectionState::Connected {
+                version: "v1.34.1".into(),
+                since: "2026-11-22T13:00:00Z".into(),
+            }
+        } else {
+            ConnectionState::Unreachable {
+                error: "connection refused".into(),
+                since: "2026-11-22T13:58:00Z".into(),
+            }
+        },
+    }
+}
+
+fn key(kind: &str, namespace: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        group: if kind == "Deployment" {
+            "apps".into()
+        } else {
+            String::new()
+        },
+        kind: kind.into(),
+        namespace: namespace.into(),
+        name: name.into(),
+    }
+}
+
+/// One app with sensible defaults; the demo adjusts fields after.
+pub fn app(name: &str, project: &str, cluster: &str) -> AppSnapshot {
+    let namespace = name.split('-').next().unwrap_or(name).to_string();
+    AppSnapshot {
+        name: name.to_string(),
+        project: project.to_string(),
+        application_set: None,
+        cluster: Some(cluster.to_string()),
+        namespace: namespace.clone(),
+        sync: SyncStatus::Synced,
+        health: HealthStatus::Healthy,
+        revision: Some("4f9c2e1a7b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e".into()),
+        automated: true,
+        conditions: Vec::new(),
+        resources: vec![
+            ResourceSummary {
+                key: key("Service", &namespace, name),
+                sync: ResourceSyncStatus::Synced,
+                health: Some(HealthStatus::Healthy),
+            },
+            ResourceSummary {
+                key: key("Deployment", &namespace, name),
+                sync: ResourceSyncStatus::Synced,
+                health: Some(HealthStatus::Healthy),
+            },
+        ],
+        operation: None,
+        automation: Some("auto-sync on".into()),
+        paused: Vec::new(),
+        automation_state: AutomationState::On,
+        labels: labels(&[("team", project), ("tier", "web")]),
+        source: Some(SourceSummary {
+            repo_url: "https://git.example/platform/deploy.git".into(),
+            path: format!("apps/{name}"),
+            chart: String::new(),
+            target_revision: "main".into(),
+        }),
+        destination: cluster.to_string(),
+        auto_prune: false,
+        self_heal: true,
+        last_sync: Some(LastSync {
+            revision: "4f9c2e1a7b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e".into(),
+            at: "2026-11-22T13:48:00Z".into(),
+            initiated_by: "automated".into(),
+            result: "Succeeded".into(),
+        }),
+        pinned_revision: None,
+        parent_app: None,
+    }
+}
+
+/// The pause the demo fleet carries: alice holds guestbook-dev for 23
+/// more minutes.
+pub fn demo_pause() -> Pause {
+    Pause {
+        id: "p1".into(),
+        scope: PauseScope::App("guestbook-dev".into()),
+        reason: "db migration".into(),
+        owner: "alice".into(),
+        created_at: before(7 * 60),
+        expires_at: after(23 * 60),
+    }
+}
+
+/// A small fleet with one of everything an operator meets: a pause, drift
+/// on production, a degraded and a progressing app with a running
+/// operation, an approval gate, a sync window, a manual app and an
+/// unreachable cluster.
+pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
+    let clusters = vec![
+        cluster("hub", true, "infra", true),
+        cluster("prod-eu", false, "prod", true),
+        cluster("staging", false, "staging", true),
+        cluster("dev", false, "dev", true),
+        cluster("edge-1", false, "edge", false),
+    ];
+    let mut apps = Vec::new();
+
+    let mut guestbook_dev = app("guestbook-dev", "demo", "dev");
+    guestbook_dev.automation_state = AutomationState::Paused;
+    guestbook_dev.automation =
+        Some("paused by alice until 14:23 UTC (23m left): db migration".into());
+    guestbook_dev.paused = vec!["paused 23m left by alice: db migration".into()];
+    guestbook_dev.sync = SyncStatus::OutOfSync;
+    apps.push(guestbook_dev);
+
+    let mut guestbook_prod = app("guestbook-prod", "demo", "prod-eu");
+    guestbook_prod.sync = SyncStatus::OutOfSync;
+    guestbook_prod.automated = false;
+    guestbook_prod.automation = None;
+    guestbook_prod.automation_state = AutomationState::Manual;
+    guestbook_prod.labels.insert("env".into(), "prod".into());
+    guestbook_prod.resources[1].sync = ResourceSyncStatus::OutOfSync;
+    apps.push(guestbook_prod);
+
+    let mut payments = app("payments-api", "payments", "prod-eu");
+    payments.health = HealthStatus::Degraded;
+    payments.conditions = vec!["Deployment payments/payments-api: 0/3 replicas ready".into()];
+    payments.labels.insert("env".into(), "prod".into());
+    payments.labels.insert("tier".into(), "api".into());
+    apps.push(payments);
+
+    let mut web = app("web-frontend", "shop", "staging");
+    web.health = HealthStatus::Progressing;
+    web.automation_state = AutomationState::Syncing;
+    web.automation = Some("syncing (self-heal)".into());
+    web.operation = Some(OperationSnapshot {
+        phase: OperationPhase::Running,
+        message: "waiting for Deployment web/web-frontend to become healthy".into(),
+        initiated_by: "automated".into(),
+        dry_run: false,
+        started_at: "2026-11-22T13:59:20Z".into(),
+        results: vec![
+            ResourceResult {
+                key: key("ConfigMap", "web", "web-frontend-config"),
+                phase: SyncPhase::Sync,
+                wave: 0,
+                change: Change::Update,
+                status: ResultCode::Synced,
+                hook: false,
+                message: "configured".into(),
+            },
+            ResourceResult {
+                key: key("Deployment", "web", "web-frontend"),
+                phase: SyncPhase::Sync,
+                wave: 1,
+                change: Change::Update,
+                status: ResultCode::Synced,
+                hook: false,
+                message: "configured".into(),
+            },
+        ],
+    });
+    apps.push(web);
+
+    let mut billing = app("billing-worker", "payments", "prod-eu");
+    billing.sync = SyncStatus::OutOfSync;
+    billing.automation_state = AutomationState::AwaitingApproval;
+    billing.automation = Some("awaiting approval of 9e8d7c6".into());
+    billing.labels.insert("env".into(), "prod".into());
+    billing.labels.insert("tier".into(), "worker".into());
+    apps.push(billing);
+
+    let mut reports = app("reports", "analytics", "staging");
+    reports.automation_state = AutomationState::Window;
+    reports.automation = Some("blocked by deny window weekdays 13:00-15:00".into());
+    apps.push(reports);
+
+    let mut edge = app("edge-cache", "platform", "edge-1");
+    edge.sync = SyncStatus::Unknown;
+    edge.health = HealthStatus::Unknown;
+    edge.conditions = vec!["cluster edge-1 is unreachable: connection refused".into()];
+    edge.last_sync = None;
+    apps.push(edge);
+
+    let mut monitoring = app("monitoring", "platform", "hub");
+    monitoring.automated = false;
+    monitoring.automation = None;
+    monitoring.automation_state = AutomationState::Manual;
+    monitoring.application_set = Some("platform-addons".into());
+    apps.push(monitoring);
+
+    let mut cert = app("cert-manager", "platform", "hub");
+    cert.application_set = Some("platform-addons".into());
+    cert.health = HealthStatus::Suspended;
+    apps.push(cert);
+
+    apps.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::engine::api::FleetSnapshot {
+        generation: 7,
+        observed_at: "2026-11-22T14:00:00Z".into(),
+        clusters,
+        apps,
+        problems: Vec::new(),
+        readonly: false,
+        pauses: vec![demo_pause()],
+        rollouts: Vec::new(),
+    }
+}
+
+/// A fleet of `apps` apps over 100 clusters, with statuses spread
+/// deterministically: the scale benches' and tests' fleet.
+pub fn fleet_of(apps: usize) -> crate::engine::api::FleetSnapshot {
+    let mut snapshot = demo_snapshot();
+    snapshot.clusters = (0..100)
+        .map(|index| {
+            let env = if index % 4 == 0 { "prod" } else { "staging" };
+            cluster(
+                &format!("cluster-{index:03}"),
+                index == 0,
+                env,
+                index % 37 != 5,
+            )
+        })
+        .collect();
+    let projects = ["payments", "shop", "platform", "analytics", "search"];
+    snapshot.apps = (0..apps)
+        .map(|index| {
+            let cluster = format!("cluster-{:03}", index % 100);
+            let mut app = app(
+                &format!("svc-{index:05}"),
+                projects[index % projects.len()],
+                &cluster,
+            );
+            app.labels.insert("shard".into(), format!("{}", index % 10));
+            if index % 7 == 0 {
+                app.sync = SyncStatus::OutOfSync;
+            }
+            if index % 11 == 0 {
+                app.health = HealthStatus::Degraded;
+            } else if index % 13 == 0 {
+                app.health = HealthStatus::Progressing;
+            }
+            app
+        })
+        .collect();
+    snapshot
+}
+
+/// Details for an app of the demo fleet: a drifted Deployment, a
+/// ConfigMap gone from Git (prune removes it) and three syncs of history.
+pub fn demo_detail(app: &str) -> AppDetail {
+    let namespace = app.split('-').next().unwrap_or(app).to_string();
+    let diff = |kind: &str, name: &str, status: ResourceSyncStatus, prune: bool| ResourceDiff {
+        key: key(kind, &namespace, name),
+        origin: None,
+        status,
+        tracked: true,
+        tracked_by_other_app: None,
+        requires_pruning: prune,
+        affects_app_status: true,
+        diff: (status != ResourceSyncStatus::Synced)
+            .then(|| "-  replicas: 2\n+  replicas: 3\n".to_string()),
+        drifted_paths: if status == ResourceSyncStatus::OutOfSync {
+            vec!["spec.replicas".into()]
+        } else {
+            Vec::new()
+        },
+    };
+    let history = |id: u64, revision: &str, minutes_ago: u64| HistoryEntry {
+        id,
+        revision: revision.into(),
+        source: SourceSummary {
+            repo_url: "https://git.example/platform/deploy.git".into(),
+            path: format!("apps/{app}"),
+            chart: String::new(),
+            target_revision: "main".into(),
+        },
+        sources: Vec::new(),
+        revisions: Vec::new(),
+        deployed_at: before(minutes_ago * 60),
+        initiated_by: if id == 2 {
+            InitiatedBy::operator("bob")
+        } else {
+            InitiatedBy::Automated
+        },
+        result: SyncResult::new(ResultPhase::Succeeded, "successfully synced"),
+        resources: ResourceCounts {
+            synced: 3,
+            pruned: 0,
+            prune_skipped: 0,
+            failed: 0,
+        },
+    };
+    AppDetail {
+        app: app.to_string(),
+        diffs: vec![
+            diff("Service", app, ResourceSyncStatus::Synced, false),
+            diff("Deployment", app, ResourceSyncStatus::OutOfSync, false),
+            diff(
+                "ConfigMap",
+                &format!("{app}-legacy"),
+                ResourceSyncStatus::Extraneous,
+                true,
+            ),
+        ],
+        tree: vec![
+            ResourceNode {
+                key: key("Service", &namespace, app),
+                sync: Some(ResourceSyncStatus::Synced),
+                health: None,
+                children: Vec::new(),
+            },
+            ResourceNode {
+                key: key("Deployment", &namespace, app),
+                sync: Some(ResourceSyncStatus::OutOfSync),
+                health: None,
+                children: Vec::new(),
+            },
+        ],
+        history: vec![
+            history(1, "1a2b3c4d5e6f", 3 * 24 * 60),
+            history(2, "7a8b9c0d1e2f", 26 * 60),
+            history(3, "4f9c2e1a7b3d", 12),
+        ],
+        errors: Vec::new(),
+    }
+}

@@ -1,0 +1,207 @@
+//! Keys in the modal layers: the `/` and `:` line, the pause dialog and
+//! the confirmation. Each handler owns the overlay it was given and puts
+//! it back when it stays open.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::super::action::Action;
+use super::super::command_line;
+use super::super::model::{
+    ConfirmDialog, LineInput, LineKind, Model, Overlay, PAUSE_PRESETS, PauseDialog, PauseField,
+};
+use super::super::msg::Effect;
+use super::super::theme;
+use super::actions::{run_command_line, set_filter, submit_pause};
+
+fn quit(model: &mut Model) -> Vec<Effect> {
+    model.quit = true;
+    vec![Effect::Quit]
+}
+
+pub fn line_key(
+    model: &mut Model,
+    mut line: Box<LineInput>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
+    match (action, line.kind) {
+        (Some(Action::Quit), _) => return quit(model),
+        (Some(Action::Confirm), LineKind::Filter) => {
+            let text = line.field.text().to_string();
+            set_filter(model, &text);
+            return Vec::new();
+        }
+        (Some(Action::Confirm), LineKind::Command) => {
+            let text = line.field.text().to_string();
+            model.commands.push(&text);
+            return run_command_line(model, &text);
+        }
+        (Some(Action::Cancel), LineKind::Filter) => {
+            set_filter(model, &line.before);
+            return Vec::new();
+        }
+        (Some(Action::Cancel), LineKind::Command) => return Vec::new(),
+        (Some(Action::Complete), LineKind::Command) => {
+            let clusters: Vec<&str> = model
+                .snapshot
+                .clusters
+                .iter()
+                .map(|cluster| cluster.name.as_str())
+                .collect();
+            let (completed, candidates) =
+                command_line::complete(line.field.text(), &clusters, &theme::shipped_names());
+            line.field.set(&completed);
+            if candidates.len() > 1 {
+                model.info(candidates.join("  "));
+            }
+        }
+        (Some(Action::Complete), LineKind::Filter) => {}
+        _ if line.kind == LineKind::Command && matches!(key.code, KeyCode::Up | KeyCode::Down) => {
+            let back = if key.code == KeyCode::Up {
+                (line.history_back + 1).min(model.commands.len())
+            } else {
+                line.history_back.saturating_sub(1)
+            };
+            if line.history_back == 0 {
+                line.draft = line.field.text().to_string();
+            }
+            line.history_back = back;
+            let text = if back == 0 {
+                line.draft.clone()
+            } else {
+                model.commands.get(back).unwrap_or_default().to_string()
+            };
+            line.field.set(&text);
+        }
+        _ => {
+            if line.field.input(key) && line.kind == LineKind::Filter {
+                let text = line.field.text().to_string();
+                set_filter(model, &text);
+            }
+        }
+    }
+    model.overlay = Some(Overlay::Line(line));
+    Vec::new()
+}
+
+fn focus(dialog: &mut PauseDialog, field: PauseField) {
+    dialog.focus = field;
+    dialog.duration.set_focused(field == PauseField::Duration);
+    dialog.reason.set_focused(field == PauseField::Reason);
+}
+
+pub fn pause_key(
+    model: &mut Model,
+    mut dialog: Box<PauseDialog>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::Quit) => return quit(model),
+        Some(Action::Cancel) => return Vec::new(),
+        Some(Action::Confirm) => return submit_pause(model, dialog),
+        Some(Action::Complete) => {
+            let next = match dialog.focus {
+                PauseField::Duration => PauseField::Reason,
+                PauseField::Reason => PauseField::Scope,
+                PauseField::Scope => PauseField::Duration,
+            };
+            focus(&mut dialog, next);
+        }
+        _ if key.code == KeyCode::BackTab => {
+            let previous = match dialog.focus {
+                PauseField::Duration => PauseField::Scope,
+                PauseField::Reason => PauseField::Duration,
+                PauseField::Scope => PauseField::Reason,
+            };
+            focus(&mut dialog, previous);
+        }
+        _ if matches!(key.code, KeyCode::Up | KeyCode::Down) => {
+            let step = |index: usize, len: usize| {
+                if key.code == KeyCode::Down {
+                    (index + 1) % len
+                } else {
+                    (index + len - 1) % len
+                }
+            };
+            match dialog.focus {
+                PauseField::Duration => {
+                    let index = PAUSE_PRESETS
+                        .iter()
+                        .position(|preset| *preset == dialog.duration.text());
+                    let next = match index {
+                        Some(index) => step(index, PAUSE_PRESETS.len()),
+                        None => 0,
+                    };
+                    dialog.duration.set(PAUSE_PRESETS[next]);
+                }
+                PauseField::Scope => {
+                    dialog.choice = step(dialog.choice, dialog.choices.len().max(1));
+                }
+                PauseField::Reason => {}
+            }
+        }
+        _ => match dialog.focus {
+            PauseField::Duration => {
+                if dialog.duration.input(key) {
+                    dialog.error = None;
+                }
+            }
+            PauseField::Reason => {
+                if dialog.reason.input(key) {
+                    dialog.error = None;
+                }
+            }
+            PauseField::Scope => {
+                if key.code == KeyCode::Char(' ') {
+                    dialog.choice = (dialog.choice + 1) % dialog.choices.len().max(1);
+                }
+            }
+        },
+    }
+    model.overlay = Some(Overlay::Pause(dialog));
+    Vec::new()
+}
+
+pub fn confirm_key(
+    model: &mut Model,
+    mut dialog: Box<ConfirmDialog>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::Quit) => return quit(model),
+        Some(Action::Cancel) => {
+            model.info(format!("{}: cancelled, nothing sent", dialog.title));
+            return Vec::new();
+        }
+        Some(Action::Confirm) => {
+            if let Some(app) = &dialog.prune_app
+                && model.detail_of(app).is_none()
+            {
+                {
+                    dialog.error =
+                        Some("waiting for the engine's list of what would be deleted".into());
+                    model.overlay = Some(Overlay::Confirm(dialog));
+                    return Vec::new();
+                }
+            }
+            match &dialog.expected {
+                Some(expected) if dialog.field.text().trim() != expected => {
+                    dialog.error = Some(format!("type {expected} exactly to go ahead"));
+                }
+                _ => {
+                    model.info(format!("{}: sent", dialog.title));
+                    return dialog.commands.into_iter().map(Effect::Send).collect();
+                }
+            }
+        }
+        _ => {
+            if dialog.expected.is_some() && dialog.field.input(key) {
+                dialog.error = None;
+            }
+        }
+    }
+    model.overlay = Some(Overlay::Confirm(dialog));
+    Vec::new()
+}
