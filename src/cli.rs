@@ -25,6 +25,7 @@ mod settings;
 mod sim;
 mod status;
 mod sync;
+mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -207,6 +208,20 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = status::StatusFormat::Table)]
         output: status::StatusFormat,
     },
+    /// The full-screen UI over the configured fleet: clusters, apps,
+    /// resource trees, diffs, history, pauses and operator actions.
+    ///
+    /// Automated sync and self-heal stay with `fleetdeck controller` unless
+    /// --automation is given, so a UI opened next to a running controller
+    /// never doubles its syncs.
+    Ui {
+        /// Seconds between refreshes of Git and the clusters.
+        #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+        interval: u64,
+        /// Also run automated sync and self-heal from this process.
+        #[arg(long)]
+        automation: bool,
+    },
     /// Run the engine headless in the foreground (logs to stderr) until
     /// Ctrl-C or SIGTERM: Git and every cluster observed, operations run.
     Controller {
@@ -306,6 +321,17 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
             controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await
         }
         Command::Demo(args) => demo::run(&settings, &args).await,
+        Command::Ui {
+            interval,
+            automation,
+        } => {
+            ui::run(
+                &settings,
+                std::time::Duration::from_secs(interval.max(1)),
+                automation,
+            )
+            .await
+        }
         Command::Sim { clusters, state } => sim::run(&settings, &clusters, state.as_deref()).await,
     }
 }

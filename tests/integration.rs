@@ -10,6 +10,8 @@ mod integration {
     mod cli_engine;
     mod cli_health;
     mod demo;
+    #[cfg(feature = "tui")]
+    mod demo_ui;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;

@@ -44,7 +44,7 @@ pub async fn run(settings: &Settings, args: &DemoArgs) -> color_eyre::Result<Exi
     let shown = if args.no_tui {
         headless::run(&session).await
     } else {
-        open_ui(&session).await
+        open_ui(&session, settings).await
     };
     session.shutdown().await?;
     shown?;
@@ -68,15 +68,7 @@ fn print_banner(session: &DemoSession) {
     println!("history:    git -C {} log --oneline", repo.path.display());
 }
 
-/// The front end of the demo. The full-screen UI is not wired in yet: until
-/// it is, this falls back to the headless log and says so.
-///
-/// TODO(lead): with the `tui` feature, call `crate::tui::run(...)` here with
-/// `session.engine()`, `session.operator()` and `session.script_log()`;
-/// keep the fallback for builds without the feature.
-async fn open_ui(session: &DemoSession) -> color_eyre::Result<()> {
-    eprintln!(
-        "note: the full-screen UI is not wired into `fleetdeck demo` yet; showing the headless log (as --no-tui)"
-    );
-    headless::run(session).await
+/// The front end of the demo: the full-screen UI on the demo's engine.
+async fn open_ui(session: &DemoSession, settings: &Settings) -> color_eyre::Result<()> {
+    super::ui::open(session.engine().clone(), settings).await
 }
