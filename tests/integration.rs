@@ -18,6 +18,7 @@ mod integration {
     mod health;
     mod helm;
     mod kustomize;
+    mod live_cache;
     mod model;
     mod project_rules;
     mod render;

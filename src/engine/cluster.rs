@@ -10,8 +10,10 @@
 //! - [`ClusterRegistry`]: the fleet's clusters (kubeconfig contexts) and
 //!   which one an Application's destination names.
 //! - [`LiveObjects`]: a one-shot listing of every listable kind, indexed by
-//!   tracking id and owner, for the CLI's compare and for syncs. The
-//!   watch-driven live cache of the reconciler builds on the same client.
+//!   tracking id and owner, for the CLI's compare and for syncs.
+//! - [`LiveCache`]: the reconciler's watch-fed picture of one cluster, which
+//!   marks the apps an event touches in [`DirtyApps`] and hands out an
+//!   app's [`LiveObjects`] without an API call.
 //!
 //! Objects cross this layer untyped (`serde_json::Value`), as everywhere in
 //! the engine: fleetdeck handles every kind, custom resources included.
@@ -21,6 +23,7 @@ mod client;
 mod connect;
 mod discovery_cache;
 mod error;
+mod live_cache;
 mod live_objects;
 mod registry;
 
@@ -29,6 +32,7 @@ pub use client::{ApplyOptions, ClusterClient, DeletePropagation};
 pub use connect::{ClusterSettings, connect, read_kubeconfig};
 pub use discovery_cache::{DiscoveryCache, ResourceInfo};
 pub use error::ClusterError;
+pub use live_cache::{CacheState, DirtyApps, DirtyMarks, LiveCache};
 pub use live_objects::LiveObjects;
 pub use registry::{
     ClusterChoice, ClusterEntry, ClusterRegistry, DestinationError, IN_CLUSTER_SERVER,

@@ -1,31 +1,44 @@
 //! The live fleet loop: Git and every cluster observed, apps compared,
 //! operations run, all behind [`crate::engine::api`].
 //!
-//! This first increment refreshes by polling (every `refresh_interval`, on
-//! a Refresh command, and after every operation): each pass renders every
-//! app and lists each app's objects by its label on its cluster. After each
-//! pass every app's automation is decided (auto-sync once per revision,
+//! Event driven: each cluster has a watch-fed [`LiveCache`]; a watch event
+//! marks only the apps it touches dirty, and the actor recomputes those
+//! apps' status from the cache (no API call) after a short debounce. Git is
+//! polled every `refresh_interval` (±10% jitter) and on a Refresh command;
+//! renders are cached by commit, path and options, so only apps whose
+//! Application or render changed are recomputed. Every tenth poll is a full
+//! resync, the safety net against a missed event. After each recompute the
+//! recomputed apps' automation is decided (auto-sync once per revision,
 //! retries, self-heal, gated by the rollback pin, pauses from the shared
-//! pause file, approval and sync windows). Watch-fed live caches replace
-//! the polling next.
+//! pause file, approval and sync windows); after a Git poll every app's is,
+//! since pauses, windows and backoffs change with time, not with events.
 //!
-//! A refresh runs as its own task, so commands (a Cancel above all) are
-//! answered while it runs; one cluster that does not answer makes only its
-//! own apps Unknown.
+//! Automation memory (the last attempt, retries, the self-heal run) is
+//! saved in the state store after every operation and read back with the
+//! app's state, so a restart keeps backoffs and does not retry a revision
+//! that already failed.
+//!
+//! Git passes and recomputes run as tasks of their own, so commands (a
+//! Cancel above all) are answered while they run; one cluster that does not
+//! answer makes only its own apps Unknown.
 //!
 //! Every command's operator is checked against the configured roles before
 //! it is acted on (automation's own syncs are governed by the apps' sync
 //! policy instead), and every sync, automated or not, carries the app's
 //! project rules, which `run_sync` enforces before its first write; the
-//! same violations are shown as the app's conditions on each refresh.
+//! same violations are shown as the app's conditions.
 
 mod actor;
 mod app_of_apps;
 mod automation;
+mod connection;
 mod git_source;
 mod observe;
 mod operator_commands;
+mod pending;
 mod permissions;
+mod poll;
+mod recompute;
 mod refresh;
 
 use std::collections::HashMap;
@@ -40,7 +53,9 @@ use tokio::task::JoinHandle;
 pub use git_source::{CatalogSource, GitSource, LoadedApps};
 
 use crate::engine::api::{EngineHandle, FleetSnapshot};
-use crate::engine::cluster::{ClusterError, ClusterRegistry, ClusterSettings, connect};
+use crate::engine::cluster::{
+    ClusterError, ClusterRegistry, ClusterSettings, DirtyApps, LiveCache, connect,
+};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::roles::RoleBook;
 use crate::engine::schedule::TimeZones;
@@ -101,6 +116,8 @@ const EVENT_BUFFER: usize = 1024;
 /// handle is dropped.
 pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>), EngineError> {
     let mut clients = HashMap::new();
+    let mut caches = HashMap::new();
+    let dirty = Arc::new(DirtyApps::default());
     for entry in config.registry.clusters() {
         let client = connect(
             &config.kubeconfig,
@@ -109,6 +126,10 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
             config.cluster_settings,
         )
         .await?;
+        caches.insert(
+            entry.name.clone(),
+            Arc::new(LiveCache::start(client.clone(), dirty.clone())),
+        );
         clients.insert(entry.name.clone(), client);
     }
     let pauses = config
@@ -142,6 +163,9 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
         git: Arc::new(config.git),
         registry: config.registry,
         clients,
+        caches: Arc::new(caches),
+        dirty,
+        settle: config.cluster_settings.request_timeout,
         refresh_interval: config.refresh_interval,
         fetch: config.fetch,
         readonly: config.readonly,

@@ -11,7 +11,7 @@ use fleetdeck::cli::demo::script::ScriptTiming;
 use fleetdeck::cli::demo::{DemoOptions, DemoSession};
 use fleetdeck::cli::{GlobalArgs, ProjectPaths, Settings};
 use fleetdeck::engine::api::{EngineEvent, PauseScope, Timestamp};
-use fleetdeck::engine::diff::SyncStatus;
+use fleetdeck::engine::api::{HealthStatus, SyncStatus};
 use fleetdeck::tui::msg::Msg;
 use fleetdeck::tui::runtime::{MsgStream, UiOptions, initial_model, run_with_engine};
 use futures::StreamExt;
@@ -83,9 +83,11 @@ async fn an_operator_filters_pauses_syncs_and_reads_the_diff_in_the_ui() {
         let engine = session.engine().clone();
         engine
             .wait_for(|snapshot| {
-                snapshot
-                    .app(APP)
-                    .is_some_and(|app| app.sync == SyncStatus::Synced)
+                snapshot.app(APP).is_some_and(|app| {
+                    app.sync == SyncStatus::Synced
+                        && app.health == HealthStatus::Healthy
+                        && app.operation.is_none()
+                })
             })
             .await
             .expect("the app is deployed");
@@ -145,6 +147,16 @@ async fn an_operator_filters_pauses_syncs_and_reads_the_diff_in_the_ui() {
 
         // Sync it (a dev cluster: no typed confirmation), then its diff.
         keys.send(Ok(key(KeyCode::Char('s')))).expect("keys");
+        next_event(&mut events, |event| match event {
+            EngineEvent::OperationStarted {
+                app, initiated_by, ..
+            } if app == APP && initiated_by == "alice" => Some(()),
+            EngineEvent::Rejected { command, reason } if command.contains(APP) => {
+                panic!("{command} rejected: {reason}")
+            }
+            _ => None,
+        })
+        .await;
         let outcome = next_event(&mut events, |event| match event {
             EngineEvent::OperationFinished { app, outcome } if app == APP => Some(outcome),
             _ => None,

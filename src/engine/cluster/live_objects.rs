@@ -20,7 +20,7 @@ use crate::engine::diff::{APP_LABEL, TrackingId, app_label_value};
 use crate::engine::manifest::ObjectKey;
 
 /// Kinds never managed by an app and too noisy to list.
-const NOT_LISTED: &[(&str, &str)] = &[
+pub(super) const NOT_LISTED: &[(&str, &str)] = &[
     ("", "Event"),
     ("events.k8s.io", "Event"),
     ("", "ComponentStatus"),

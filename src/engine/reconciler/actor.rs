@@ -1,26 +1,37 @@
 //! The engine actor: one task that owns the fleet's state, takes commands,
-//! runs refreshes and operations as tasks of their own, and publishes a
-//! snapshot whenever something changed.
+//! runs Git passes, recomputes and operations as tasks of their own, and
+//! publishes a snapshot whenever something changed.
+//!
+//! What wakes it besides commands: the live caches' dirty marks (the apps
+//! a watch event touched, recomputed after a short debounce), the Git poll
+//! (jittered; re-renders, recomputes the apps whose render changed and runs
+//! every app's automation), and every [`RESYNC_EVERY`]th poll a full
+//! resync of every app.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 use tokio::sync::{broadcast, mpsc, watch};
+use tokio::time::Instant;
 
 use super::automation::{AppContext, Automation, Rules};
+use super::connection::connection_state;
 use super::git_source::GitSource;
 use super::operator_commands::RollbackRender;
+use super::pending::Pending;
 use super::permissions::{Refused, authorize};
-use super::refresh::{RefreshResult, connection_state, refresh};
+use super::poll::{RESYNC_EVERY, jittered};
+use super::recompute::{AppInput, recompute};
+use super::refresh::{RefreshResult, RenderOutcome, changed_apps, refresh};
 use crate::engine::api::{
     AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
     FleetSnapshot, LastSync, OperationSnapshot, RolloutSnapshot,
 };
 use crate::engine::appset::GeneratedMemory;
-use crate::engine::cluster::{ClusterClient, ClusterRegistry};
+use crate::engine::cluster::{CacheState, ClusterClient, ClusterRegistry, DirtyApps, LiveCache};
 use crate::engine::diff::SyncStatus;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::policy::approval::ApprovalGate;
@@ -52,6 +63,11 @@ pub(super) struct Actor {
     pub git: Arc<GitSource>,
     pub registry: ClusterRegistry,
     pub clients: HashMap<String, ClusterClient>,
+    /// One watch-fed cache per cluster; they mark `dirty`.
+    pub caches: Arc<HashMap<String, Arc<LiveCache>>>,
+    pub dirty: Arc<DirtyApps>,
+    /// How long a first recompute waits for caches still listing.
+    pub settle: Duration,
     pub refresh_interval: Duration,
     pub fetch: bool,
     pub readonly: bool,
@@ -99,6 +115,14 @@ pub(super) struct Launch {
 pub(super) struct Fleet {
     pub(super) apps: Vec<Application>,
     pub(super) renders: HashMap<String, Arc<Vec<RenderedSource>>>,
+    /// Every app's last render or render error, to tell what a pass changed.
+    pub(super) outcomes: HashMap<String, RenderOutcome>,
+    /// Generated app → its ApplicationSet.
+    pub(super) owners: HashMap<String, String>,
+    /// Child app → the app whose render holds it (app of apps).
+    pub(super) parents: HashMap<String, String>,
+    /// App → why it is not what its ApplicationSet generates now.
+    pub(super) notes: HashMap<String, String>,
     pub(super) projects: HashMap<String, AppProject>,
     pub(super) rows: BTreeMap<String, AppSnapshot>,
     pub(super) automation: Automation,
@@ -119,6 +143,12 @@ pub(super) enum Done {
     Refreshed(RefreshResult),
     /// A rollback's older revision is rendered (or could not be).
     RollbackRendered(Box<RollbackRender>),
+    /// Rows recomputed from the caches; automation runs for `automate`
+    /// (`None`: every app).
+    Recomputed {
+        rows: Vec<AppSnapshot>,
+        automate: Option<BTreeSet<String>>,
+    },
     Progress(String, SyncProgress),
     Finished(String, SyncOutcome),
 }
@@ -139,6 +169,14 @@ impl Actor {
             .map_or(0, |request| request.generation);
         let mut request_checks = tokio::time::interval(REFRESH_REQUEST_POLL);
         request_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rendered_once = false;
+        let mut recomputing = false;
+        let mut pending = Pending::default();
+        let mut polls: u32 = 0;
+        // The first pass, and every RESYNC_EVERY-th poll after it, recompute
+        // every app whatever the watches said.
+        let mut resync_due = true;
+        let mut next_poll = Instant::now() + jittered(self.refresh_interval);
         loop {
             if refresh_again && !refreshing {
                 refreshing = true;
@@ -146,14 +184,27 @@ impl Actor {
                 let done = done_tx.clone();
                 let pass = refresh(
                     self.git.clone(),
-                    self.registry.clone(),
-                    self.clients.clone(),
+                    self.registry.generator_clusters(),
                     self.fetch,
                 );
                 tokio::spawn(async move {
-                    let _ = done.send(Done::Refreshed(pass.await));
+                    let started = std::time::Instant::now();
+                    let result = pass.await;
+                    tracing::debug!(apps = result.apps.len(), elapsed = ?started.elapsed(), "git pass");
+                    let _ = done.send(Done::Refreshed(result));
                 });
             }
+            let now = Instant::now();
+            if rendered_once && !recomputing && pending.due().is_some_and(|due| due <= now) {
+                recomputing = true;
+                self.start_recompute(&fleet, pending.take(), &done_tx);
+            }
+            // Far enough never to fire: `select!` needs a future either way.
+            let far = now + Duration::from_secs(86_400);
+            let recompute_at = match pending.due() {
+                Some(due) if rendered_once && !recomputing => due,
+                _ => far,
+            };
             tokio::select! {
                 command = commands.recv() => match command {
                     None | Some(Command::Shutdown) => {
@@ -215,8 +266,15 @@ impl Actor {
                 Some(done) = done_rx.recv() => match done {
                     Done::Refreshed(result) => {
                         refreshing = false;
-                        self.merge(&mut fleet, result);
-                        self.automate(&mut fleet, &locks, &done_tx);
+                        rendered_once = true;
+                        let changed = self.merge(&mut fleet, result);
+                        pending.git_pass(changed, std::mem::take(&mut resync_due), Instant::now());
+                    }
+                    Done::Recomputed { rows, automate } => {
+                        recomputing = false;
+                        self.merge_rows(&mut fleet, rows);
+                        self.update_connections(&mut fleet);
+                        self.automate_only(&mut fleet, &locks, &done_tx, automate.as_ref());
                         self.publish(&mut fleet);
                     }
                     Done::RollbackRendered(render) => {
@@ -255,12 +313,23 @@ impl Actor {
                             self.audit(&initiated_by, action, &app, &outcome.revision, &result);
                         }
                         fleet.automation.finished(&app, &outcome, Timestamp::now());
+                        self.save_memory(&fleet, &app);
+                        // The watches bring what the sync changed; the app
+                        // is recomputed (and its automation decided) once
+                        // their events had a moment to arrive.
+                        pending.app(app.clone(), Instant::now() + super::pending::DEBOUNCE);
                         let _ = self.events.send(EngineEvent::OperationFinished { app, outcome });
-                        refresh_again = true;
                         self.publish(&mut fleet);
                     }
                 },
-                _ = ticks.tick() => refresh_again = true,
+                () = self.dirty.marked() => pending.marked(self.dirty.take(), Instant::now()),
+                () = tokio::time::sleep_until(recompute_at) => {}
+                () = tokio::time::sleep_until(next_poll) => {
+                    polls = polls.wrapping_add(1);
+                    resync_due |= polls.is_multiple_of(RESYNC_EVERY);
+                    refresh_again = true;
+                    next_poll = Instant::now() + jittered(self.refresh_interval);
+                }
                 _ = request_checks.tick() => {
                     if let Some(request) = self.latest_refresh_request()
                         && request.generation > seen_request
@@ -481,6 +550,20 @@ impl Actor {
         });
     }
 
+    /// Saves what automation remembers of `app` after an operation, so a
+    /// restart keeps retries and backoffs; a failure is a warning (the
+    /// engine goes on with what it remembers in memory).
+    fn save_memory(&self, fleet: &Fleet, app: &str) {
+        let (Some(store), Some(memory)) = (&self.state, fleet.automation.memory(app)) else {
+            return;
+        };
+        if let Err(error) = store.set_automation(app, memory.clone()) {
+            let _ = self.events.send(EngineEvent::Warning {
+                message: format!("what automation remembers of {app} could not be saved: {error}"),
+            });
+        }
+    }
+
     /// Adds a finished sync to the app's history (when there is a store).
     fn record(
         &self,
@@ -516,15 +599,120 @@ impl Actor {
         }
     }
 
-    fn merge(&self, fleet: &mut Fleet, result: RefreshResult) {
+    /// Takes a Git pass in; returns the apps whose inputs it changed.
+    fn merge(&self, fleet: &mut Fleet, result: RefreshResult) -> BTreeSet<String> {
+        let changed = changed_apps(&fleet.apps, &fleet.outcomes, &result);
+        fleet.renders = result
+            .renders
+            .iter()
+            .filter_map(|(name, outcome)| {
+                outcome
+                    .as_ref()
+                    .ok()
+                    .map(|sources| (name.clone(), sources.clone()))
+            })
+            .collect();
+        fleet.outcomes = result.renders;
+        fleet.apps = result.apps;
+        fleet.projects = result.projects;
+        fleet.owners = result.owners;
+        fleet.parents = result.parents;
+        fleet.notes = result.notes;
+        fleet.application_sets = result.application_sets;
+        fleet.problems = self.state_problems.clone();
+        fleet.problems.extend(result.problems);
+        self.save_generated(fleet);
+        let names: BTreeSet<&str> = fleet.apps.iter().map(Application::name).collect();
+        fleet.rows.retain(|name, _| names.contains(name.as_str()));
+        for row in fleet.rows.values_mut() {
+            row.application_set = fleet.owners.get(&row.name).cloned();
+            row.parent_app = fleet.parents.get(&row.name).cloned();
+        }
+        let managers: BTreeSet<String> = fleet
+            .apps
+            .iter()
+            .flat_map(|app| app.spec.ignore_differences.iter())
+            .flat_map(|rule| rule.managed_fields_managers.iter().cloned())
+            .collect();
+        for cache in self.caches.values() {
+            cache.keep_managers(managers.clone());
+        }
+        changed
+    }
+
+    /// Starts recomputing what `work` names, from the caches.
+    fn start_recompute(&self, fleet: &Fleet, work: Pending, done: &mpsc::UnboundedSender<Done>) {
+        let inputs: Vec<AppInput> = fleet
+            .apps
+            .iter()
+            .filter(|app| {
+                work.all
+                    || work.apps.contains(app.name())
+                    || (!work.clusters.is_empty()
+                        && self
+                            .registry
+                            .resolve(&app.spec.destination)
+                            .is_ok_and(|entry| work.clusters.contains(&entry.name)))
+            })
+            .map(|app| AppInput {
+                app: app.clone(),
+                render: fleet.outcomes.get(app.name()).cloned(),
+                project: ProjectRules::for_app(app, |name| fleet.projects.get(name)),
+            })
+            .collect();
+        let automate = (!work.automate_all).then(|| {
+            inputs
+                .iter()
+                .map(|input| input.app.name().to_string())
+                .collect()
+        });
+        // Only the first status waits for caches still listing; later, a
+        // cache that is still listing shows its apps Unknown and its
+        // finished list marks them dirty.
+        let settle = if fleet.generation == 0 {
+            self.settle
+        } else {
+            Duration::ZERO
+        };
+        let pass = recompute(inputs, self.registry.clone(), self.caches.clone(), settle);
+        let done = done.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let rows = pass.await;
+            tracing::debug!(apps = rows.len(), elapsed = ?started.elapsed(), "recompute");
+            let _ = done.send(Done::Recomputed { rows, automate });
+        });
+    }
+
+    fn merge_rows(&self, fleet: &mut Fleet, rows: Vec<AppSnapshot>) {
+        let names: BTreeSet<&str> = fleet.apps.iter().map(Application::name).collect();
+        for mut row in rows {
+            if names.contains(row.name.as_str()) {
+                row.application_set = fleet.owners.get(&row.name).cloned();
+                row.parent_app = fleet.parents.get(&row.name).cloned();
+                if let Some(note) = fleet.notes.get(&row.name) {
+                    row.conditions.push(note.clone());
+                }
+                fleet.rows.insert(row.name.clone(), row);
+            }
+        }
+    }
+
+    /// The clusters' connection states, from their caches.
+    fn update_connections(&self, fleet: &mut Fleet) {
         let now = Timestamp::now().to_string();
-        for (cluster, probe) in &result.connections {
+        for (cluster, cache) in self.caches.iter() {
+            let probe = match cache.state() {
+                CacheState::Syncing => continue,
+                CacheState::Ready { version } => Ok(version),
+                CacheState::Unreachable { error } => Err(error),
+            };
             let previous = fleet
                 .connections
                 .get(cluster)
                 .cloned()
                 .unwrap_or(ConnectionState::Unknown);
-            let state = connection_state(probe, &previous, &now);
+            let state = connection_state(&probe, &previous, &now);
             if std::mem::discriminant(&state) != std::mem::discriminant(&previous) {
                 let _ = self.events.send(EngineEvent::ClusterConnection {
                     cluster: cluster.clone(),
@@ -533,14 +721,6 @@ impl Actor {
             }
             fleet.connections.insert(cluster.clone(), state);
         }
-        fleet.apps = result.apps;
-        fleet.renders = result.renders;
-        fleet.projects = result.projects;
-        fleet.application_sets = result.application_sets;
-        fleet.rows = result.rows;
-        fleet.problems = self.state_problems.clone();
-        fleet.problems.extend(result.problems);
-        self.save_generated(fleet);
     }
 
     /// Saves what the ApplicationSets generated when it changed.
@@ -570,6 +750,18 @@ impl Actor {
         locks: &OperationLocks,
         done: &mpsc::UnboundedSender<Done>,
     ) {
+        self.automate_only(fleet, locks, done, None);
+    }
+
+    /// Runs the automation decision of the apps in `only` (every app for
+    /// `None`); starts the syncs it calls for.
+    fn automate_only(
+        &self,
+        fleet: &mut Fleet,
+        locks: &OperationLocks,
+        done: &mpsc::UnboundedSender<Done>,
+        only: Option<&BTreeSet<String>>,
+    ) {
         let now = Timestamp::now();
         // An unreadable pause file holds all automation: a pause someone set
         // must never be ignored because its file broke.
@@ -591,6 +783,9 @@ impl Actor {
         let mut to_sync = Vec::new();
         fleet.rollouts = rollouts(fleet, &pauses);
         for app in &fleet.apps {
+            if only.is_some_and(|only| !only.contains(app.name())) {
+                continue;
+            }
             let Some(row) = fleet.rows.get_mut(app.name()) else {
                 continue;
             };
@@ -619,6 +814,9 @@ impl Actor {
             }
             if let Some(approval) = state.as_ref().and_then(|state| state.approval.clone()) {
                 fleet.automation.approve(app.name(), approval.revision);
+            }
+            if let Some(memory) = state.as_ref().and_then(|state| state.automation.clone()) {
+                fleet.automation.recall(app.name(), memory);
             }
             let cluster_labels = row
                 .cluster

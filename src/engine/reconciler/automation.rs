@@ -131,6 +131,17 @@ impl Automation {
         self.running.insert(app.to_string(), (revision, reason));
     }
 
+    /// What automation remembers of `app`, to be saved.
+    pub fn memory(&self, app: &str) -> Option<&AutoSyncMemory> {
+        self.memory.get(app)
+    }
+
+    /// Takes `memory` saved by an earlier run, unless this run already
+    /// has its own (which is newer).
+    pub fn recall(&mut self, app: &str, memory: AutoSyncMemory) {
+        self.memory.entry(app.to_string()).or_insert(memory);
+    }
+
     pub fn approve(&mut self, app: &str, revision: String) {
         self.approved.insert(app.to_string(), revision);
     }

@@ -1,8 +1,9 @@
-//! One observation of one app: its render and its status on its cluster,
-//! turned into the snapshot row the front ends show.
+//! One observation of one app: its render and its status in its cluster's
+//! live cache, turned into the snapshot row the front ends show. No API
+//! call: everything comes from the cache.
 
 use crate::engine::api::{AppSnapshot, AutomationState, ResourceSummary};
-use crate::engine::cluster::{ClusterClient, ClusterError, LiveObjects};
+use crate::engine::cluster::{CacheState, ClusterClient, LiveCache, LiveObjects};
 use crate::engine::diff::{CompareOptions, SyncStatus};
 use crate::engine::health::HealthStatus;
 use crate::engine::model::Application;
@@ -54,20 +55,24 @@ fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
     }
 }
 
-/// Compares the rendered app with what its cluster holds (only the app's
-/// objects are listed, by label). What its project forbids is shown as
-/// conditions, so an operator sees it before asking for a sync that the
-/// engine would refuse.
-pub async fn observe_app(
+/// Compares the rendered app with what its cluster's cache holds; a cache
+/// that cannot be believed (the cluster unreachable, the first lists still
+/// running) makes the app Unknown, saying why. What its project forbids is
+/// shown as conditions, so an operator sees it before asking for a sync
+/// that the engine would refuse.
+pub fn observe_app(
     app: &Application,
     rendered: &[RenderedSource],
-    cluster: &ClusterClient,
+    cache: &LiveCache,
     project: &ProjectGuard,
 ) -> AppSnapshot {
-    let (status, live) = match look_at(app, rendered, cluster).await {
+    let (status, live) = match look_in_cache(app, rendered, cache) {
         Ok(look) => look,
-        Err(error) => return unknown_app(app, Some(cluster.name().to_string()), error.to_string()),
+        Err(condition) => {
+            return unknown_app(app, Some(cache.client().name().to_string()), condition);
+        }
     };
+    let cluster = cache.client();
     let mut conditions = project_violations(app, rendered, cluster, project);
     conditions.extend(status.diff.errors.iter().map(ToString::to_string));
     conditions.extend(
@@ -92,6 +97,47 @@ pub async fn observe_app(
         })
         .collect();
     row
+}
+
+/// The app's full status (diff, health, tree) from its cluster's cache,
+/// with the cached objects it was judged on; the error says in words why
+/// the cache cannot be believed now.
+pub fn look_in_cache(
+    app: &Application,
+    rendered: &[RenderedSource],
+    cache: &LiveCache,
+) -> Result<(AppStatus, LiveObjects), String> {
+    let cluster = cache.client();
+    match cache.state() {
+        CacheState::Ready { .. } => {}
+        CacheState::Syncing => {
+            return Err(format!(
+                "cluster {}: the live cache is still listing",
+                cluster.name()
+            ));
+        }
+        CacheState::Unreachable { error } => {
+            return Err(format!("cluster {}: {error}", cluster.name()));
+        }
+    }
+    let options =
+        CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
+    let desired: Vec<_> = rendered
+        .iter()
+        .flat_map(|source| source.manifests.iter().cloned())
+        .collect();
+    let placed = place_in_destination(&desired, &options);
+    let wanted: Vec<_> = placed.iter().map(|manifest| manifest.key()).collect();
+    // A kind the cache does not watch may have been served since (its CRD
+    // applied by the last sync): discovery looks again, at a bounded pace.
+    if wanted
+        .iter()
+        .any(|key| !cache.watches(&key.group, &key.kind))
+    {
+        cache.rediscover();
+    }
+    let live = cache.view(app.name(), &wanted);
+    Ok((app_status(&placed, &live, &options), live))
 }
 
 /// What the app's project forbids of this render on this cluster, judged
@@ -119,26 +165,4 @@ fn project_violations(
         .iter()
         .map(ToString::to_string)
         .collect()
-}
-
-/// The app's full status (diff, health, tree) from a fresh listing of its
-/// objects, with the listing itself.
-pub async fn look_at(
-    app: &Application,
-    rendered: &[RenderedSource],
-    cluster: &ClusterClient,
-) -> Result<(AppStatus, LiveObjects), ClusterError> {
-    let options =
-        CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
-    let desired: Vec<_> = rendered
-        .iter()
-        .flat_map(|source| source.manifests.iter().cloned())
-        .collect();
-    let placed = place_in_destination(&desired, &options);
-    let wanted: Vec<_> = placed
-        .iter()
-        .map(|manifest| (manifest.api_version().to_string(), manifest.key()))
-        .collect();
-    let live = LiveObjects::list_for_app(cluster, app.name(), &wanted).await?;
-    Ok((app_status(&placed, &live, &options), live))
 }

@@ -10,7 +10,7 @@ use k8s_openapi::jiff::Timestamp;
 use tokio::sync::mpsc;
 
 use super::actor::{Actor, Done, Fleet, Launch};
-use super::observe::look_at;
+use super::observe::look_in_cache;
 use crate::engine::api::{AppDetail, EngineEvent};
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::Application;
@@ -235,8 +235,7 @@ impl Actor {
         }
     }
 
-    /// Lists the app's objects and answers with its details; the actor
-    /// does not wait for the cluster.
+    /// Answers with the app's details, from its cluster's live cache.
     pub(super) fn describe(&self, fleet: &Fleet, app_name: String) {
         let Some(app) = fleet
             .apps
@@ -255,43 +254,40 @@ impl Actor {
                 Vec::new()
             }
         };
-        let rendered = fleet.renders.get(&app_name).cloned();
-        let client = self
+        let mut detail = AppDetail {
+            app: app_name.clone(),
+            diffs: Vec::new(),
+            tree: Vec::new(),
+            history,
+            errors,
+        };
+        let cache = self
             .registry
             .resolve(&app.spec.destination)
             .map_err(|error| error.to_string())
             .and_then(|entry| {
-                self.clients
+                self.caches
                     .get(&entry.name)
                     .cloned()
-                    .ok_or_else(|| format!("cluster {} has no client", entry.name))
+                    .ok_or_else(|| format!("cluster {} has no live cache", entry.name))
             });
-        let events = self.events.clone();
-        tokio::spawn(async move {
-            let mut detail = AppDetail {
-                app: app_name,
-                diffs: Vec::new(),
-                tree: Vec::new(),
-                history,
-                errors,
-            };
-            match (rendered, client) {
-                (None, _) => detail
-                    .errors
-                    .push("the app could not be rendered; see its conditions".to_string()),
-                (_, Err(reason)) => detail.errors.push(reason),
-                (Some(rendered), Ok(client)) => match look_at(&app, &rendered, &client).await {
-                    Ok((status, _)) => {
-                        detail
-                            .errors
-                            .extend(status.diff.errors.iter().map(ToString::to_string));
-                        detail.diffs = status.diff.resources;
-                        detail.tree = status.tree;
-                    }
-                    Err(error) => detail.errors.push(error_chain(&error)),
-                },
-            }
-            let _ = events.send(EngineEvent::AppDetail(Box::new(detail)));
-        });
+        match (fleet.renders.get(&app_name), cache) {
+            (None, _) => detail
+                .errors
+                .push("the app could not be rendered; see its conditions".to_string()),
+            (_, Err(reason)) => detail.errors.push(reason),
+            // One app from the cache: no API call, a few milliseconds.
+            (Some(rendered), Ok(cache)) => match look_in_cache(&app, rendered, &cache) {
+                Ok((status, _)) => {
+                    detail
+                        .errors
+                        .extend(status.diff.errors.iter().map(ToString::to_string));
+                    detail.diffs = status.diff.resources;
+                    detail.tree = status.tree;
+                }
+                Err(reason) => detail.errors.push(reason),
+            },
+        }
+        let _ = self.events.send(EngineEvent::AppDetail(Box::new(detail)));
     }
 }

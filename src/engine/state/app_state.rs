@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::history::{HistoryEntry, NewSync};
 use super::pin::RollbackPin;
+use crate::engine::policy::auto_sync::AutoSyncMemory;
 
 /// The file format version this fleetdeck writes and reads. A file with a
 /// higher version is refused rather than misread (or overwritten).
@@ -26,6 +27,11 @@ pub struct AppState {
     /// The revision an operator approved for automation (approval gates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
+    /// What automation remembers of its attempts (the last one, retries,
+    /// the self-heal run), so a restarted engine neither retries a failed
+    /// revision at once nor forgets a backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation: Option<AutoSyncMemory>,
 }
 
 /// An operator's approval of one revision of a gated app.
@@ -47,6 +53,7 @@ impl AppState {
             history: Vec::new(),
             pin: None,
             approval: None,
+            automation: None,
         }
     }
 

@@ -22,6 +22,7 @@ use super::file_name::state_file_name;
 use super::history::{HistoryEntry, NewSync, history_limit};
 use super::pin::RollbackPin;
 use crate::engine::model::application::Application;
+use crate::engine::policy::auto_sync::AutoSyncMemory;
 
 #[derive(Debug)]
 pub struct StateStore {
@@ -113,6 +114,11 @@ impl StateStore {
     /// approval).
     pub fn set_approval(&self, app: &str, approval: Approval) -> Result<(), StateError> {
         self.update(app, |state| state.approval = Some(approval))
+    }
+
+    /// Saves what automation remembers of `app` (replacing what was saved).
+    pub fn set_automation(&self, app: &str, memory: AutoSyncMemory) -> Result<(), StateError> {
+        self.update(app, |state| state.automation = Some(memory))
     }
 
     /// The revision an operator approved for `app`, if any.
@@ -491,5 +497,27 @@ mod tests {
         let ids: Vec<u64> = history.iter().map(|entry| entry.id).collect();
         assert_eq!(ids, (1..=80).collect::<Vec<u64>>());
         assert_eq!(file_names(dir.path()), ["web.json", "web.json.lock"]);
+    }
+
+    #[test]
+    fn automation_memory_is_saved_beside_the_history() {
+        use crate::engine::policy::auto_sync::{AttemptResult, AutomatedAttempt};
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(dir.path().join("state")).unwrap();
+        store.record_sync("web", sync("abc123"), 10).unwrap();
+        let memory = AutoSyncMemory {
+            last_attempt: Some(AutomatedAttempt {
+                revision: "abc123".into(),
+                result: AttemptResult::Failed,
+                attempts: 2,
+                last_attempt_at: at(30),
+            }),
+            ..AutoSyncMemory::default()
+        };
+        store.set_automation("web", memory.clone()).unwrap();
+        let reopened = StateStore::open(dir.path().join("state")).unwrap();
+        let state = reopened.load("web").unwrap();
+        assert_eq!(state.automation, Some(memory));
+        assert_eq!(state.history.len(), 1, "the history is kept");
     }
 }

@@ -1,0 +1,147 @@
+//! What the live cache keeps of an object: everything diff, health and the
+//! resource tree read, minus the two fields that are most of an object's
+//! size and that nothing reads from a cached copy.
+//!
+//! - `kubectl.kubernetes.io/last-applied-configuration` is a second copy of
+//!   the object (and of Secret values); normalisation drops it anyway.
+//! - `metadata.managedFields` is kept only where the diff reads it: on
+//!   tracked objects, the entries of manager `fleetdeck` (what the last
+//!   apply set, so a field removed from Git is drift) and of the managers an
+//!   app's `ignoreDifferences.managedFieldsManagers` names. Children (Pods,
+//!   ReplicaSets) are never diffed and keep none.
+//! - Children keep only the scalar fields of their `spec`: health reads
+//!   `restartPolicy` and `replicas`, never a Pod's containers and volumes
+//!   or a ReplicaSet's Pod template, which are most of a child's size.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::engine::diff::{FIELD_MANAGER, TRACKING_ANNOTATION};
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Strips `object` in place; `kept_managers` are the field managers whose
+/// entries tracked objects keep besides fleetdeck's own.
+pub fn strip(object: &mut Value, kept_managers: &BTreeSet<String>) {
+    let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let tracked = metadata
+        .get("annotations")
+        .and_then(|annotations| annotations.get(TRACKING_ANNOTATION))
+        .is_some();
+    if let Some(annotations) = metadata
+        .get_mut("annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    let keep = |entry: &Value| {
+        entry["manager"]
+            .as_str()
+            .is_some_and(|manager| manager == FIELD_MANAGER || kept_managers.contains(manager))
+    };
+    let emptied = match metadata
+        .get_mut("managedFields")
+        .and_then(Value::as_array_mut)
+    {
+        Some(entries) if tracked => {
+            entries.retain(keep);
+            entries.is_empty()
+        }
+        Some(_) => true,
+        None => false,
+    };
+    if emptied {
+        metadata.remove("managedFields");
+    }
+    if !tracked && let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) {
+        spec.retain(|_, value| !value.is_object() && !value.is_array());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(tracked: bool) -> Value {
+        let mut annotations = json!({LAST_APPLIED: "{\"huge\": true}", "team": "web"});
+        if tracked {
+            annotations[TRACKING_ANNOTATION] = json!("web:/ConfigMap:shop/web");
+        }
+        json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {
+                "name": "web", "namespace": "shop", "annotations": annotations,
+                "managedFields": [
+                    {"manager": "fleetdeck", "operation": "Apply", "fieldsV1": {"f:data": {}}},
+                    {"manager": "kubectl-edit", "operation": "Update", "fieldsV1": {}},
+                    {"manager": "hpa-controller", "operation": "Update", "fieldsV1": {}},
+                ],
+            },
+            "data": {"mode": "fast"},
+        })
+    }
+
+    fn managers(object: &Value) -> Vec<&str> {
+        object["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry["manager"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_tracked_object_keeps_fleetdecks_entry_and_the_named_managers() {
+        let mut tracked = object(true);
+        let kept = BTreeSet::from(["hpa-controller".to_string()]);
+        strip(&mut tracked, &kept);
+        assert_eq!(managers(&tracked), ["fleetdeck", "hpa-controller"]);
+        assert!(
+            tracked["metadata"]["annotations"]
+                .get(LAST_APPLIED)
+                .is_none()
+        );
+        assert_eq!(tracked["metadata"]["annotations"]["team"], "web");
+        assert_eq!(tracked["data"]["mode"], "fast", "the content stays");
+    }
+
+    #[test]
+    fn an_untracked_object_keeps_no_managed_fields() {
+        let mut child = object(false);
+        strip(&mut child, &BTreeSet::new());
+        assert!(child["metadata"].get("managedFields").is_none());
+        assert!(child["metadata"]["annotations"].get(LAST_APPLIED).is_none());
+    }
+
+    #[test]
+    fn a_child_keeps_the_scalars_of_its_spec_and_all_its_status() {
+        let mut pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-1", "ownerReferences": [{"uid": "rs"}]},
+            "spec": {"restartPolicy": "Always", "containers": [{"name": "web"}], "volumes": []},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "web"}]},
+        });
+        strip(&mut pod, &BTreeSet::new());
+        assert_eq!(pod["spec"], json!({"restartPolicy": "Always"}));
+        assert_eq!(pod["status"]["containerStatuses"][0]["name"], "web");
+        let mut tracked = object(true);
+        tracked["spec"] = json!({"template": {"spec": {}}});
+        strip(&mut tracked, &BTreeSet::new());
+        assert!(
+            tracked["spec"].get("template").is_some(),
+            "a tracked object is diffed whole"
+        );
+    }
+
+    #[test]
+    fn no_entry_left_means_no_field() {
+        let mut tracked = object(true);
+        tracked["metadata"]["managedFields"] = json!([{"manager": "kubectl-edit"}]);
+        strip(&mut tracked, &BTreeSet::new());
+        assert!(tracked["metadata"].get("managedFields").is_none());
+    }
+}
