@@ -1,17 +1,26 @@
 //! A demo fleet as plain data: the snapshot the UI tests, the snapshot
-//! benches and the views' tests render. Public (not `cfg(test)`) so that
-//! benches and other modules' tests build the same fleet; it holds no I/O.
+//! benches and the views' tests render, and [`model_on`], a model showing
+//! any screen of it (for screenshots). Public (not `cfg(test)`) so that
+//! benches, integration tests and other modules' tests build the same
+//! fleet; it holds no I/O.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::api::{
-    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, ConnectionState,
-    HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey, OperationPhase,
+    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, ConnectionState, EngineEvent,
+    Health, HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey, OperationPhase,
     OperationSnapshot, Pause, PauseScope, ResourceCounts, ResourceDiff, ResourceNode,
     ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase, SourceSummary,
     SyncPhase, SyncResult, SyncStatus, Timestamp,
 };
+
+use super::keymap::Keymap;
+use super::model::{Model, Screen};
+use super::msg::Msg;
+use super::theme::Theme;
+use super::update::update;
 
 /// 2026-11-22 14:00:00 UTC: the fixtures' "now".
 pub fn demo_now() -> Timestamp {
@@ -68,6 +77,25 @@ fn key(kind: &str, namespace: &str, name: &str) -> ObjectKey {
         kind: kind.into(),
         namespace: namespace.into(),
         name: name.into(),
+    }
+}
+
+/// A key of an object the engine found owned by another (not in Git).
+fn owned(kind: &str, group: &str, namespace: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        group: group.into(),
+        kind: kind.into(),
+        namespace: namespace.into(),
+        name: name.into(),
+    }
+}
+
+fn pod(namespace: &str, name: &str, health: HealthStatus) -> ResourceNode {
+    ResourceNode {
+        key: owned("Pod", "", namespace, name),
+        sync: None,
+        health: Some(Health::new(health, "")),
+        children: Vec::new(),
     }
 }
 
@@ -294,7 +322,8 @@ pub fn fleet_of(apps: usize) -> crate::engine::api::FleetSnapshot {
 /// ConfigMap gone from Git (prune removes it) and three syncs of history.
 pub fn demo_detail(app: &str) -> AppDetail {
     let namespace = app.split('-').next().unwrap_or(app).to_string();
-    let diff = |kind: &str, name: &str, status: ResourceSyncStatus, prune: bool| ResourceDiff {
+    let diff = |kind: &str, name: &str, status: ResourceSyncStatus, prune: bool| {
+        ResourceDiff {
         key: key(kind, &namespace, name),
         origin: None,
         status,
@@ -302,13 +331,22 @@ pub fn demo_detail(app: &str) -> AppDetail {
         tracked_by_other_app: None,
         requires_pruning: prune,
         affects_app_status: true,
-        diff: (status != ResourceSyncStatus::Synced)
-            .then(|| "-  replicas: 2\n+  replicas: 3\n".to_string()),
+        diff: match status {
+            ResourceSyncStatus::Synced => None,
+            ResourceSyncStatus::Extraneous => Some(format!(
+                "--- live\n+++ git\n@@ -1,5 +0,0 @@\n-apiVersion: v1\n-kind: ConfigMap\n-metadata:\n-  name: {name}\n-  namespace: {namespace}\n"
+            )),
+            _ => Some(
+                "--- live\n+++ git\n@@ -6,7 +6,7 @@\n   namespace: web\n spec:\n-  replicas: 2\n+  replicas: 3\n   selector:\n     matchLabels:\n@@ -21,3 +21,3 @@\n       containers:\n-        - image: web:1.4.1\n+        - image: web:1.4.2\n"
+                    .to_string(),
+            ),
+        },
         drifted_paths: if status == ResourceSyncStatus::OutOfSync {
             vec!["spec.replicas".into()]
         } else {
             Vec::new()
         },
+    }
     };
     let history = |id: u64, revision: &str, minutes_ago: u64| HistoryEntry {
         id,
@@ -351,12 +389,37 @@ pub fn demo_detail(app: &str) -> AppDetail {
             ResourceNode {
                 key: key("Service", &namespace, app),
                 sync: Some(ResourceSyncStatus::Synced),
-                health: None,
+                health: Some(Health::new(HealthStatus::Healthy, "")),
                 children: Vec::new(),
             },
             ResourceNode {
                 key: key("Deployment", &namespace, app),
                 sync: Some(ResourceSyncStatus::OutOfSync),
+                health: Some(Health::new(
+                    HealthStatus::Progressing,
+                    "1 of 2 updated replicas are available",
+                )),
+                children: vec![ResourceNode {
+                    key: owned("ReplicaSet", "apps", &namespace, &format!("{app}-7d9f8")),
+                    sync: None,
+                    health: Some(Health::new(HealthStatus::Progressing, "")),
+                    children: vec![
+                        pod(
+                            &namespace,
+                            &format!("{app}-7d9f8-x2x4q"),
+                            HealthStatus::Healthy,
+                        ),
+                        pod(
+                            &namespace,
+                            &format!("{app}-7d9f8-9kq7z"),
+                            HealthStatus::Progressing,
+                        ),
+                    ],
+                }],
+            },
+            ResourceNode {
+                key: key("ConfigMap", &namespace, &format!("{app}-legacy")),
+                sync: Some(ResourceSyncStatus::Extraneous),
                 health: None,
                 children: Vec::new(),
             },
@@ -368,4 +431,108 @@ pub fn demo_detail(app: &str) -> AppDetail {
         ],
         errors: Vec::new(),
     }
+}
+
+/// Engine events of a busy quarter hour, oldest first, each with how many
+/// seconds before [`demo_now`] it came: what the audit screen shows.
+pub fn demo_events() -> Vec<(u64, EngineEvent)> {
+    vec![
+        (
+            840,
+            EngineEvent::OperatorAction {
+                operator: "alice".into(),
+                action: "pause".into(),
+                target: "guestbook-dev".into(),
+                detail: "1h: db migration".into(),
+            },
+        ),
+        (
+            120,
+            EngineEvent::ClusterConnection {
+                cluster: "edge-1".into(),
+                state: ConnectionState::Unreachable {
+                    error: "connection refused".into(),
+                    since: "2026-11-22T13:58:00Z".into(),
+                },
+            },
+        ),
+        (
+            60,
+            EngineEvent::Rejected {
+                command: "sync guestbook-prod".into(),
+                reason: "manual sync of a production app needs a confirmed operator".into(),
+            },
+        ),
+        (
+            40,
+            EngineEvent::OperationStarted {
+                app: "web-frontend".into(),
+                initiated_by: "automated".into(),
+                dry_run: false,
+            },
+        ),
+        (
+            10,
+            EngineEvent::Warning {
+                message: "repo https://git.example/platform/deploy.git: fetch took 12s".into(),
+            },
+        ),
+    ]
+}
+
+/// The app the per-app screens of [`model_on`] show when the screen names
+/// none that is in the demo fleet.
+pub const DEMO_APP: &str = "web-frontend";
+
+/// A model of the demo fleet showing `screen`, as an operator would have
+/// reached it: the engine's details of the screen's app (or
+/// [`DEMO_APP`]) received, [`demo_events`] in the audit log, the cursor
+/// on the second row of the lists that have one. The terminal size is
+/// 80×24; set `width`/`height` (or send `Msg::Resize`) for another.
+/// For screenshots and tests; the shipped themes and keymaps are built in,
+/// so it cannot fail.
+pub fn model_on(screen: Screen) -> Model {
+    let theme = Theme::by_name("default").unwrap_or_else(|_| Theme::plain());
+    let keymap = Keymap::by_name("default").unwrap_or_else(|_| Keymap::empty());
+    let mut model = Model::new(
+        "alice",
+        Arc::new(demo_snapshot()),
+        theme,
+        keymap,
+        demo_now(),
+    );
+    for (seconds, event) in demo_events() {
+        update(&mut model, Msg::Tick(before(seconds)));
+        update(&mut model, Msg::Engine(event));
+    }
+    update(&mut model, Msg::Tick(demo_now()));
+    let app = screen.app().unwrap_or(DEMO_APP).to_string();
+    update(
+        &mut model,
+        Msg::Engine(EngineEvent::AppDetail(Box::new(demo_detail(&app)))),
+    );
+    model.back = vec![Screen::Applications];
+    model.screen = screen;
+    model.status = None;
+    match &model.screen {
+        Screen::Clusters => model
+            .clusters_view
+            .scroll
+            .select(1, model.snapshot.clusters.len()),
+        Screen::History { .. } => model.history_view.scroll.select(1, 3),
+        Screen::AppSets => {
+            let index = model.appset_index.clone();
+            model.appsets_view.focus_next();
+            model.appsets_view.down(&index);
+        }
+        _ => {}
+    }
+    update(
+        &mut model,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    model
 }

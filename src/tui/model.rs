@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
+use ratatui::layout::Rect;
+
 use crate::engine::api::{
-    AppDetail, AutomationState, Command, ConnectionState, FleetSnapshot, HealthStatus, PauseScope,
-    SyncStatus, Timestamp,
+    AppDetail, AutomationState, ClusterSnapshot, Command, ConnectionState, FleetSnapshot,
+    HealthStatus, PauseScope, SyncStatus, Timestamp,
 };
 
 use super::app_list::AppList;
@@ -14,6 +16,12 @@ use super::command_line::CommandHistory;
 use super::keymap::{Context, Keymap};
 use super::text_field::TextField;
 use super::theme::Theme;
+use super::widgets::appsets::{AppSetIndex, AppSetsState};
+use super::widgets::audit::{AuditLog, AuditState, DEFAULT_CAPACITY};
+use super::widgets::clusters::{ClusterTally, ClustersState};
+use super::widgets::diff::{DiffDocument, DiffState};
+use super::widgets::history::HistoryState;
+use super::widgets::tree::TreeState;
 
 /// The views, one per screen. `view` dispatches with one match over this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +44,9 @@ impl Screen {
             Screen::Diff { .. } => Context::Diff,
             Screen::History { .. } => Context::History,
             Screen::Clusters => Context::Fleet,
-            Screen::AppSets => Context::Global,
+            // No context of its own: the application list's keys (Enter
+            // opens the app under the cursor) fit its apps pane.
+            Screen::AppSets => Context::Applications,
             Screen::Audit => Context::Audit,
         }
     }
@@ -222,8 +232,20 @@ pub struct Model {
     pub apps: AppList,
     /// The latest details the engine sent (of any app; views check `app`).
     pub detail: Option<Arc<AppDetail>>,
-    /// Cursor in the history placeholder.
-    pub history_cursor: usize,
+    /// `detail`'s diffs laid out once per details message, not per frame.
+    pub diff_document: DiffDocument,
+    /// Apps per cluster, recounted when the snapshot generation moves.
+    pub cluster_tally: ClusterTally,
+    /// Apps per ApplicationSet, rebuilt when the snapshot generation moves.
+    pub appset_index: AppSetIndex,
+    /// Every engine event received, for the audit view.
+    pub audit_log: AuditLog,
+    pub clusters_view: ClustersState,
+    pub tree_view: TreeState,
+    pub diff_view: DiffState,
+    pub history_view: HistoryState,
+    pub appsets_view: AppSetsState,
+    pub audit_view: AuditState,
     pub overlay: Option<Overlay>,
     pub status: Option<StatusLine>,
     pub commands: CommandHistory,
@@ -249,13 +271,22 @@ impl Model {
             theme,
             keymap,
             counts: FleetCounts::of(&snapshot),
+            cluster_tally: ClusterTally::of(&snapshot),
+            appset_index: AppSetIndex::of(&snapshot),
             snapshot,
             now,
             screen: Screen::Applications,
             back: Vec::new(),
             apps: AppList::default(),
             detail: None,
-            history_cursor: 0,
+            diff_document: DiffDocument::default(),
+            audit_log: AuditLog::new(DEFAULT_CAPACITY),
+            clusters_view: ClustersState::default(),
+            tree_view: TreeState::default(),
+            diff_view: DiffState::default(),
+            history_view: HistoryState::default(),
+            appsets_view: AppSetsState::default(),
+            audit_view: AuditState::default(),
             overlay: None,
             status: None,
             commands: CommandHistory::default(),
@@ -299,6 +330,12 @@ impl Model {
         self.detail.as_deref().filter(|detail| detail.app == app)
     }
 
+    /// The clusters in the order the clusters view lists them (the
+    /// snapshot's).
+    pub fn cluster_rows(&self) -> Vec<&ClusterSnapshot> {
+        self.snapshot.clusters.iter().collect()
+    }
+
     /// Lines the header takes: one on a wide terminal, two on a narrow
     /// one, plus the pause banner.
     pub fn header_height(&self) -> u16 {
@@ -310,6 +347,13 @@ impl Model {
             pauses
         };
         base + banner as u16
+    }
+
+    /// Where `view` draws the screen: between the header and the status
+    /// line (update sizes the widgets' viewports from it).
+    pub fn body_area(&self) -> Rect {
+        let top = self.header_height().min(self.height);
+        Rect::new(0, top, self.width, self.height.saturating_sub(top + 1))
     }
 
     /// Rows of the application table that fit the terminal (for paging):

@@ -13,7 +13,7 @@ use crate::engine::api::{
     Command, EngineEvent, FleetSnapshot, PauseScope, ResumeTarget, SyncStatus, Timestamp,
 };
 
-use super::fixtures::{demo_detail, demo_now, demo_snapshot};
+use super::fixtures::{demo_detail, demo_events, demo_now, demo_snapshot, model_on};
 use super::key::KeyChord;
 use super::keymap::Keymap;
 use super::model::{LineKind, Model, Overlay, Screen};
@@ -690,6 +690,296 @@ fn a_new_snapshot_keeps_the_cursor_on_its_app() {
     update(&mut model, Msg::Snapshot(Arc::new(snapshot)));
     assert_eq!(current(&model), "reports");
     assert_eq!(model.counts.apps, 8);
+}
+
+// ---- widget screens --------------------------------------------------------
+
+fn detail_arrives(model: &mut Model, app: &str) {
+    update(
+        model,
+        Msg::Engine(EngineEvent::AppDetail(Box::new(demo_detail(app)))),
+    );
+}
+
+#[test]
+fn screens_80x24_and_160x48() {
+    let screens = [
+        ("clusters", Screen::Clusters),
+        ("appsets", Screen::AppSets),
+        ("audit", Screen::Audit),
+        (
+            "diff",
+            Screen::Diff {
+                app: "web-frontend".into(),
+            },
+        ),
+        (
+            "history",
+            Screen::History {
+                app: "web-frontend".into(),
+            },
+        ),
+        (
+            "tree",
+            Screen::Detail {
+                app: "guestbook-prod".into(),
+            },
+        ),
+    ];
+    for (name, screen) in screens {
+        let mut model = model_on(screen.clone());
+        assert_eq!(model.screen, screen);
+        insta::assert_snapshot!(format!("{name}_80x24"), render(&mut model, 80, 24));
+        insta::assert_snapshot!(format!("{name}_160x48"), render(&mut model, 160, 48));
+    }
+}
+
+#[test]
+fn tree_collapses_expands_and_jumps_to_what_needs_attention() {
+    let mut model = model();
+    select(&mut model, "web-frontend");
+    press(&mut model, &["enter"]);
+    detail_arrives(&mut model, "web-frontend");
+    assert!(render(&mut model, 80, 40).contains("ReplicaSet"));
+    // app, Service, Deployment: the cursor on the Deployment folds it.
+    press(&mut model, &["j", "j", "h"]);
+    assert_eq!(model.tree_view.collapsed.len(), 1, "{:?}", model.tree_view);
+    let folded = render(&mut model, 80, 40);
+    assert!(!folded.contains("ReplicaSet"), "{folded}");
+    assert!(!folded.contains("x2x4q"), "{folded}");
+    press(&mut model, &["l"]);
+    assert!(model.tree_view.collapsed.is_empty());
+    assert!(render(&mut model, 80, 40).contains("x2x4q"));
+    // Enter on the ReplicaSet (no diff: owned, not in Git) folds it.
+    press(&mut model, &["j", "enter"]);
+    assert_eq!(model.tree_view.collapsed.len(), 1);
+    press(&mut model, &["enter"]);
+    assert!(model.tree_view.collapsed.is_empty());
+    // Enter on the ConfigMap shows its diff, and esc comes back to the
+    // tree where it was.
+    press(&mut model, &["G"]);
+    let cursor = model.tree_view.scroll.cursor;
+    let effects = press(&mut model, &["enter"]);
+    assert_eq!(
+        model.screen,
+        Screen::Diff {
+            app: "web-frontend".into()
+        }
+    );
+    assert_eq!(
+        sent(&effects),
+        [Command::Describe {
+            app: "web-frontend".into()
+        }]
+    );
+    assert_eq!(
+        model.diff_view.current_resource(&model.diff_document),
+        Some(1),
+        "the ConfigMap is the second resource of the diff"
+    );
+    press(&mut model, &["esc"]);
+    assert_eq!(model.tree_view.scroll.cursor, cursor);
+    // `n` walks the lines that need attention, from the top.
+    press(&mut model, &["g", "n"]);
+    let first = model.tree_view.scroll.cursor;
+    assert!(first > 0, "the app line is not a resource");
+    press(&mut model, &["n"]);
+    assert!(model.tree_view.scroll.cursor > first);
+    press(&mut model, &["N"]);
+    assert_eq!(model.tree_view.scroll.cursor, first);
+}
+
+#[test]
+fn diff_jumps_between_resources_and_hunks() {
+    let mut model = model();
+    select(&mut model, "guestbook-prod");
+    let effects = press(&mut model, &["d"]);
+    assert_eq!(
+        sent(&effects),
+        [Command::Describe {
+            app: "guestbook-prod".into()
+        }]
+    );
+    assert!(render(&mut model, 80, 24).contains("waiting for the engine's details"));
+    detail_arrives(&mut model, "guestbook-prod");
+    let document = model.diff_document.clone();
+    assert_eq!(
+        document.resource_count(),
+        2,
+        "the synced Service is left out"
+    );
+    assert_eq!(model.diff_view.current_resource(&document), Some(0));
+    press(&mut model, &["n"]);
+    assert_eq!(model.diff_view.top, document.resource_starts()[1]);
+    assert_eq!(model.diff_view.current_resource(&document), Some(1));
+    let text = render(&mut model, 80, 24);
+    assert!(text.contains("resource 2 of 2"), "{text}");
+    press(&mut model, &["N"]);
+    assert_eq!(model.diff_view.current_resource(&document), Some(0));
+    press(&mut model, &["]"]);
+    assert_eq!(model.diff_view.top, document.hunk_starts()[0]);
+    assert!(!model.diff_view.wrap);
+    press(&mut model, &["w"]);
+    assert!(model.diff_view.wrap);
+    // Back to the detail and into the diff again: same app, same place.
+    let top = model.diff_view.top;
+    press(&mut model, &["esc"]);
+    assert_eq!(model.screen, Screen::Applications);
+    press(&mut model, &["d"]);
+    assert_eq!(model.diff_view.top, 0, "opened from the list: afresh");
+    assert!(top > 0);
+}
+
+#[test]
+fn history_cursor_picks_the_rollback_entry() {
+    let mut model = model();
+    select(&mut model, "payments-api");
+    press(&mut model, &["H"]);
+    detail_arrives(&mut model, "payments-api");
+    // Newest first: the bottom is the oldest sync, #1.
+    press(&mut model, &["G"]);
+    let detail = model.detail.clone().unwrap();
+    assert_eq!(model.history_view.selected(&detail.history).unwrap().id, 1);
+    press(&mut model, &["b"]);
+    let Some(Overlay::Confirm(dialog)) = &model.overlay else {
+        panic!("rollback asks first");
+    };
+    assert!(dialog.lines[0].contains("history #1"), "{:?}", dialog.lines);
+    type_text(&mut model, "payments-api");
+    assert_eq!(
+        sent(&press(&mut model, &["enter"])),
+        [Command::Rollback {
+            app: "payments-api".into(),
+            history_id: Some(1),
+            prune: false,
+            by: "alice".into(),
+        }]
+    );
+    press(&mut model, &["g", "b"]);
+    let Some(Overlay::Confirm(dialog)) = &model.overlay else {
+        panic!("rollback asks first");
+    };
+    assert!(dialog.lines[0].contains("history #3"), "{:?}", dialog.lines);
+}
+
+#[test]
+fn audit_log_receives_every_event_and_filters() {
+    let mut model = model();
+    let events = demo_events();
+    let count = events.len();
+    for (_, event) in events {
+        update(&mut model, Msg::Engine(event));
+    }
+    detail_arrives(&mut model, "reports");
+    assert_eq!(model.audit_log.len(), count, "details are not logged");
+    press(&mut model, &[":"]);
+    type_text(&mut model, "audit");
+    press(&mut model, &["enter"]);
+    assert_eq!(model.screen, Screen::Audit);
+    let text = render(&mut model, 120, 24);
+    assert!(text.contains("edge-1: unreachable"), "{text}");
+    assert!(text.contains("fetch took 12s"), "{text}");
+    // The time is the model's clock (14:00:00), not the wall clock.
+    assert!(text.contains("14:00:00"), "{text}");
+
+    model.dirty = false;
+    update(
+        &mut model,
+        Msg::Engine(EngineEvent::Warning {
+            message: "late news".into(),
+        }),
+    );
+    assert!(model.dirty, "a new line on the audit screen redraws");
+    assert!(render(&mut model, 120, 24).contains("late news"));
+
+    // `/` filters the audit log, not the applications.
+    press(&mut model, &["/"]);
+    type_text(&mut model, "edge");
+    press(&mut model, &["enter"]);
+    assert_eq!(model.screen, Screen::Audit);
+    assert_eq!(model.audit_view.filter, "edge");
+    assert!(model.apps.filter.is_empty());
+    let text = render(&mut model, 120, 24);
+    assert!(text.contains("edge-1: unreachable"), "{text}");
+    assert!(text.contains("Audit /edge (1 of 6 lines)"), "{text}");
+    // Esc clears the filter first, then leaves.
+    press(&mut model, &["esc"]);
+    assert!(model.audit_view.filter.is_empty());
+    assert_eq!(model.screen, Screen::Audit);
+    press(&mut model, &["esc"]);
+    assert_eq!(model.screen, Screen::Applications);
+}
+
+#[test]
+fn enter_on_a_cluster_lists_its_applications() {
+    let mut model = model();
+    press(&mut model, &[":"]);
+    type_text(&mut model, "clusters");
+    press(&mut model, &["enter"]);
+    assert_eq!(model.screen, Screen::Clusters);
+    // hub, prod-eu, ...: the second row.
+    press(&mut model, &["j", "enter"]);
+    assert_eq!(model.screen, Screen::Applications);
+    assert_eq!(model.apps.filter.text(), "cluster=prod-eu");
+    assert_eq!(
+        shown(&model),
+        ["billing-worker", "guestbook-prod", "payments-api"]
+    );
+    assert!(model.back.is_empty());
+}
+
+#[test]
+fn appsets_move_between_panes_and_open_an_app() {
+    let mut model = model();
+    press(&mut model, &[":"]);
+    type_text(&mut model, "appsets");
+    press(&mut model, &["enter"]);
+    assert_eq!(model.screen, Screen::AppSets);
+    assert!(render(&mut model, 80, 24).contains("platform-addons"));
+    // Enter on a set moves to its apps; down, Enter opens the second one.
+    press(&mut model, &["enter", "j"]);
+    let effects = press(&mut model, &["enter"]);
+    assert_eq!(
+        sent(&effects),
+        [Command::Describe {
+            app: "monitoring".into()
+        }]
+    );
+    assert_eq!(
+        model.screen,
+        Screen::Detail {
+            app: "monitoring".into()
+        }
+    );
+    press(&mut model, &["esc"]);
+    assert_eq!(model.screen, Screen::AppSets);
+    // Esc in the apps pane hands the focus back to the sets first.
+    press(&mut model, &["esc"]);
+    assert_eq!(model.screen, Screen::AppSets);
+    press(&mut model, &["esc"]);
+    assert_eq!(model.screen, Screen::Applications);
+}
+
+#[test]
+fn resize_sizes_the_widget_viewports() {
+    let mut model = model_on(Screen::Clusters);
+    update(
+        &mut model,
+        Msg::Resize {
+            width: 160,
+            height: 48,
+        },
+    );
+    let body = model.body_area();
+    assert_eq!(body.height, 48 - model.header_height() - 1);
+    assert_eq!(
+        model.clusters_view.scroll.viewport,
+        super::widgets::clusters::body_rows(body)
+    );
+    assert_eq!(
+        model.audit_view.viewport,
+        super::widgets::audit::body_rows(body)
+    );
 }
 
 // ---- runtime ---------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 mod actions;
 mod overlays;
+mod screens;
 
 use std::sync::Arc;
 
@@ -35,6 +36,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Engine(event) => {
+            if screens::record(model, &event) && model.screen == Screen::Audit {
+                model.dirty = true;
+            }
             on_event(model, event);
             Vec::new()
         }
@@ -51,6 +55,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.height = height;
             let rows = model.page_rows();
             model.apps.scroll_into_view(rows);
+            screens::fit_viewports(model);
             model.dirty = true;
             Vec::new()
         }
@@ -113,6 +118,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn screen_action(model: &mut Model, action: Action) -> Vec<Effect> {
+    if screens::navigate(model, action) {
+        return Vec::new();
+    }
     let page = model.page_rows() as isize;
     match action {
         Action::Quit => {
@@ -127,7 +135,7 @@ fn screen_action(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         Action::Command => open_line(model, LineKind::Command),
         Action::Filter => {
-            if model.screen != Screen::Applications {
+            if !matches!(model.screen, Screen::Applications | Screen::Audit) {
                 go_to(model, Screen::Applications);
             }
             open_line(model, LineKind::Filter);
@@ -146,6 +154,7 @@ fn screen_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 let app = app.name.clone();
                 return open_app_screen(model, Screen::Detail { app });
             }
+            return screens::select(model);
         }
         Action::ToggleSelect => {
             if model.screen == Screen::Applications {
@@ -202,39 +211,28 @@ fn screen_action(model: &mut Model, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The app the current screen acts on: the cursor's in the list, the
-/// screen's own otherwise.
+/// The app the current screen acts on: the cursor's in the list (or in
+/// the ApplicationSets apps pane), the screen's own otherwise.
 pub(crate) fn current_app(model: &Model) -> Option<String> {
     match &model.screen {
         Screen::Applications => model
             .apps
             .current(&model.snapshot)
             .map(|app| app.name.clone()),
+        Screen::AppSets => screens::selected_appset_app(model),
         screen => screen.app().map(str::to_string),
     }
 }
 
 fn move_cursor(model: &mut Model, delta: isize) {
-    match &model.screen {
-        Screen::Applications => {
-            model.apps.move_by(delta);
-            model.apps.scroll_into_view(model.page_rows());
-        }
-        Screen::History { app } => {
-            let entries = model
-                .detail_of(app)
-                .map_or(0, |detail| detail.history.len());
-            model.history_cursor = model
-                .history_cursor
-                .saturating_add_signed(delta)
-                .min(entries.saturating_sub(1));
-        }
-        _ => {}
+    if model.screen == Screen::Applications {
+        model.apps.move_by(delta);
+        model.apps.scroll_into_view(model.page_rows());
     }
 }
 
 fn open_line(model: &mut Model, kind: LineKind) {
-    let before = model.apps.filter.text().to_string();
+    let before = screens::filter_text(model);
     let field = match kind {
         LineKind::Filter => TextField::new(&before),
         LineKind::Command => TextField::new(""),
@@ -250,6 +248,9 @@ fn open_line(model: &mut Model, kind: LineKind) {
 
 /// Esc on a screen: clear the filter, then the marks, then go back.
 fn back(model: &mut Model) {
+    if screens::back(model) {
+        return;
+    }
     if model.screen == Screen::Applications {
         if !model.apps.filter.is_empty() {
             actions::set_filter(model, "");
@@ -277,8 +278,9 @@ pub(crate) fn open_app_screen(model: &mut Model, screen: Screen) -> Vec<Effect> 
     let Some(app) = screen.app().map(str::to_string) else {
         return Vec::new();
     };
+    screens::reset_app_views(model, &app);
     go_to(model, screen);
-    model.history_cursor = 0;
+    screens::fit_viewports(model);
     vec![Effect::Send(crate::engine::api::Command::Describe { app })]
 }
 
@@ -291,6 +293,7 @@ fn on_snapshot(model: &mut Model, snapshot: Arc<FleetSnapshot>) {
         .current(&model.snapshot)
         .map(|app| app.name.clone());
     model.counts = FleetCounts::of(&snapshot);
+    screens::on_snapshot(model, &snapshot);
     model.snapshot = snapshot;
     model.apps.refresh_keeping(&model.snapshot, current);
     model.apps.scroll_into_view(model.page_rows());
@@ -349,6 +352,7 @@ fn on_event(model: &mut Model, event: EngineEvent) {
                 || matches!(&model.overlay, Some(Overlay::Confirm(dialog))
                     if dialog.prune_app.as_deref() == Some(detail.app.as_str()));
             model.detail = Some(Arc::new(*detail));
+            screens::on_detail(model);
             if !shown {
                 return;
             }

@@ -1,7 +1,6 @@
 //! `view(&Model, &mut Frame)`: header, the current screen, the status
 //! line, then the overlay on top. The screen dispatch is one match over
-//! [`Screen`], so that swapping a placeholder for a finished widget is a
-//! one-line change.
+//! [`Screen`], one view per screen.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -20,11 +19,11 @@ pub fn view(model: &Model, frame: &mut Frame) {
     match &model.screen {
         Screen::Applications => views::applications::render(model, frame, body),
         Screen::Detail { app } => views::detail::render(model, app, frame, body),
-        Screen::Diff { app } => views::placeholder::diff(model, app, frame, body),
-        Screen::History { app } => views::placeholder::history(model, app, frame, body),
-        Screen::Clusters => views::placeholder::clusters(model, frame, body),
-        Screen::AppSets => views::placeholder::app_sets(model, frame, body),
-        Screen::Audit => views::placeholder::audit(model, frame, body),
+        Screen::Diff { app } => views::diff::render(model, app, frame, body),
+        Screen::History { app } => views::history::render(model, app, frame, body),
+        Screen::Clusters => views::clusters::render(model, frame, body),
+        Screen::AppSets => views::appsets::render(model, frame, body),
+        Screen::Audit => views::audit::render(model, frame, body),
     }
     views::status_line::render(model, frame, status);
     match &model.overlay {

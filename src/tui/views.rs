@@ -1,9 +1,14 @@
 //! One file per view. Each renders from the model alone into an area.
 
 pub mod applications;
+pub mod appsets;
+pub mod audit;
+pub mod clusters;
 pub mod detail;
 pub mod dialogs;
+pub mod diff;
 pub mod header;
 pub mod help;
-pub mod placeholder;
+pub mod history;
+pub mod loading;
 pub mod status_line;

@@ -48,9 +48,8 @@ fn targets(model: &Model) -> Vec<AppSnapshot> {
             .into_iter()
             .cloned()
             .collect(),
-        screen => screen
-            .app()
-            .and_then(|name| model.snapshot.app(name))
+        _ => current_app(model)
+            .and_then(|name| model.snapshot.app(&name))
             .cloned()
             .into_iter()
             .collect(),
@@ -460,14 +459,7 @@ pub fn rollback(model: &mut Model) {
         model.warn("waiting for the history from the engine");
         return;
     };
-    // The history view lists the newest first.
-    let Some(entry) = detail
-        .history
-        .iter()
-        .rev()
-        .nth(model.history_cursor)
-        .cloned()
-    else {
+    let Some(entry) = model.history_view.selected(&detail.history).cloned() else {
         model.warn("no history entry here");
         return;
     };

@@ -11,7 +11,8 @@ use super::super::model::{
 };
 use super::super::msg::Effect;
 use super::super::theme;
-use super::actions::{run_command_line, set_filter, submit_pause};
+use super::actions::{run_command_line, submit_pause};
+use super::screens::apply_filter;
 
 fn quit(model: &mut Model) -> Vec<Effect> {
     model.quit = true;
@@ -28,7 +29,7 @@ pub fn line_key(
         (Some(Action::Quit), _) => return quit(model),
         (Some(Action::Confirm), LineKind::Filter) => {
             let text = line.field.text().to_string();
-            set_filter(model, &text);
+            apply_filter(model, &text);
             return Vec::new();
         }
         (Some(Action::Confirm), LineKind::Command) => {
@@ -37,7 +38,7 @@ pub fn line_key(
             return run_command_line(model, &text);
         }
         (Some(Action::Cancel), LineKind::Filter) => {
-            set_filter(model, &line.before);
+            apply_filter(model, &line.before);
             return Vec::new();
         }
         (Some(Action::Cancel), LineKind::Command) => return Vec::new(),
@@ -76,7 +77,7 @@ pub fn line_key(
         _ => {
             if line.field.input(key) && line.kind == LineKind::Filter {
                 let text = line.field.text().to_string();
-                set_filter(model, &text);
+                apply_filter(model, &text);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! One application: what it deploys from where to where, its policy and
 //! automation, conditions, the running operation by wave and resource;
-//! below, its resources (a flat placeholder until the resource tree widget
-//! is wired in: `resources` is the one call to swap).
+//! below, its resources: the resource tree widget once the engine's
+//! details have come, the snapshot's flat list until then.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,6 +15,7 @@ use super::super::format::{
 };
 use super::super::model::Model;
 use super::super::theme::Slot;
+use super::super::widgets::tree::render_tree;
 
 pub fn render(model: &Model, name: &str, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
@@ -27,12 +28,7 @@ pub fn render(model: &Model, name: &str, frame: &mut Frame, area: Rect) {
         return;
     };
     let summary = summary(model, app);
-    let wanted = summary.len() as u16 + 1;
-    let [top, bottom] = Layout::vertical([
-        Constraint::Length(wanted.min(area.height.saturating_sub(4).max(area.height / 2))),
-        Constraint::Min(3),
-    ])
-    .areas(area);
+    let [top, bottom] = split(summary.len(), area);
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(theme.style(Slot::Border))
@@ -42,6 +38,23 @@ pub fn render(model: &Model, name: &str, frame: &mut Frame, area: Rect) {
         ));
     frame.render_widget(Paragraph::new(summary).block(block), top);
     resources(model, app, frame, bottom);
+}
+
+/// The summary on top (as tall as its lines, leaving the resources at
+/// least a few rows), the resources below.
+fn split(summary_lines: usize, area: Rect) -> [Rect; 2] {
+    let wanted = u16::try_from(summary_lines + 1).unwrap_or(u16::MAX);
+    Layout::vertical([
+        Constraint::Length(wanted.min(area.height.saturating_sub(4).max(area.height / 2))),
+        Constraint::Min(3),
+    ])
+    .areas(area)
+}
+
+/// Where [`render`] draws the resources of `app` in `area`: `update` sizes
+/// the tree's viewport from it.
+pub fn resources_area(model: &Model, app: &AppSnapshot, area: Rect) -> Rect {
+    split(summary(model, app).len(), area)[1]
 }
 
 fn summary(model: &Model, app: &AppSnapshot) -> Vec<Line<'static>> {
@@ -183,53 +196,36 @@ fn on_off(value: bool) -> &'static str {
 }
 
 /// The resources: the engine's tree when the details have come, else the
-/// snapshot's flat list. Placeholder for `widgets::tree`.
+/// snapshot's flat list.
 pub fn resources(model: &Model, app: &AppSnapshot, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
-    let detail = model.detail_of(&app.name);
-    let title = match detail {
-        Some(_) => " Resources ".to_string(),
-        None => " Resources (loading details…) ".to_string(),
-    };
+    if let Some(detail) = model.detail_of(&app.name) {
+        render_tree(
+            area,
+            frame.buffer_mut(),
+            app,
+            detail,
+            &model.tree_view,
+            theme,
+        );
+        return;
+    }
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(theme.style(Slot::Border))
-        .title(Span::styled(title, theme.style(Slot::Title)));
-    let mut lines = Vec::new();
-    match detail {
-        Some(detail) => {
-            for node in &detail.tree {
-                let sync = node.sync.map_or(String::new(), |sync| format!("{sync:?}"));
-                let health = node
-                    .health
-                    .as_ref()
-                    .map_or(String::new(), |health| health.status.as_str().to_string());
-                lines.push(Line::raw(format!(" {}  {sync} {health}", node.key)));
-                for child in &node.children {
-                    lines.push(Line::styled(
-                        format!("   └ {}", child.key),
-                        theme.style(Slot::Muted),
-                    ));
-                }
-            }
-            for error in &detail.errors {
-                lines.push(Line::styled(
-                    format!(" ⚠ {error}"),
-                    theme.style(Slot::Warning),
-                ));
-            }
-        }
-        None => {
-            for resource in &app.resources {
-                let health = resource
-                    .health
-                    .map_or(String::new(), |health| health.as_str().to_string());
-                lines.push(Line::raw(format!(
-                    " {}  {:?} {health}",
-                    resource.key, resource.sync
-                )));
-            }
-        }
-    }
+        .title(Span::styled(
+            " Resources (loading details…) ",
+            theme.style(Slot::Title),
+        ));
+    let lines: Vec<Line> = app
+        .resources
+        .iter()
+        .map(|resource| {
+            let health = resource
+                .health
+                .map_or(String::new(), |health| health.as_str().to_string());
+            Line::raw(format!(" {}  {:?} {health}", resource.key, resource.sync))
+        })
+        .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -126,6 +126,56 @@ impl AppSetsState {
         }
     }
 
+    pub fn page_up(&mut self) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.page_up();
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => self.apps.page_up(),
+        }
+    }
+
+    pub fn page_down(&mut self, index: &AppSetIndex) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.page_down(index.sets.len());
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => {
+                let len = self.selected_set(index).map_or(0, |set| set.apps.len());
+                self.apps.page_down(len);
+            }
+        }
+    }
+
+    pub fn top(&mut self) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.top();
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => self.apps.top(),
+        }
+    }
+
+    pub fn bottom(&mut self, index: &AppSetIndex) {
+        match self.focus {
+            AppSetsFocus::Sets => {
+                let before = self.sets.cursor;
+                self.sets.bottom(index.sets.len());
+                self.reset_apps_if_moved(before);
+            }
+            AppSetsFocus::Apps => {
+                let len = self.selected_set(index).map_or(0, |set| set.apps.len());
+                self.apps.bottom(len);
+            }
+        }
+    }
+
     /// Another set: its app list starts from the top.
     fn reset_apps_if_moved(&mut self, before: usize) {
         if self.sets.cursor != before {
