@@ -12,6 +12,8 @@ mod integration {
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
+    #[cfg(feature = "tui")]
+    mod screenshots;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;
