@@ -12,8 +12,6 @@ mod integration {
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
-    #[cfg(feature = "tui")]
-    mod screenshots;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;
@@ -24,6 +22,8 @@ mod integration {
     mod model;
     mod project_rules;
     mod render;
+    #[cfg(feature = "tui")]
+    mod screenshots;
     mod sim;
     mod sim_controllers;
     mod sim_ops;

@@ -1,5 +1,5 @@
-//! The engine actor against a simulated fleet of two clusters and a temp
-//! Git repo: snapshots, a sync command, a cluster going away.
+//! The engine actor against a simulated fleet of three clusters and a temp
+//! Git repo: snapshots, commands, automation, a cluster going away.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -143,6 +143,7 @@ async fn setup_polling(approval: ApprovalGate, refresh_interval: Duration) -> Se
         FleetSpec::new(fleet_dir.path().join("kubeconfig"))
             .cluster(ClusterSpec::new("dev"))
             .cluster(ClusterSpec::new("prod"))
+            .cluster(ClusterSpec::new("staging"))
             .controllers(SimSpeed::times(40)),
     )
     .await
@@ -227,7 +228,7 @@ pub fn engine_config(
         .open(&repo.path().display().to_string())
         .expect("open repo");
     let kubeconfig = read_kubeconfig(fleet.kubeconfig_path()).expect("kubeconfig");
-    let choices: Vec<ClusterChoice> = ["dev", "prod"]
+    let choices: Vec<ClusterChoice> = ["dev", "prod", "staging"]
         .iter()
         .map(|context| ClusterChoice {
             context: context.to_string(),
@@ -299,7 +300,8 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
                 "web",
                 "windowed",
                 "worker-dev",
-                "worker-prod"
+                "worker-prod",
+                "worker-staging"
             ]
         );
         let worker = first.app("worker-prod").expect("generated app");
@@ -372,6 +374,28 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
             Some(SyncStatus::Synced),
             "dev's app is unaffected"
         );
+        // The rest of the fleet keeps syncing while prod is away.
+        engine
+            .send(Command::Sync {
+                app: "worker-staging".to_string(),
+                prune: false,
+                dry_run: false,
+                initiated_by: "tester".to_string(),
+            })
+            .await
+            .expect("send");
+        loop {
+            if let Ok(EngineEvent::OperationFinished { app, outcome }) = events.recv().await
+                && app == "worker-staging"
+            {
+                assert!(outcome.succeeded(), "{outcome:#?}");
+                break;
+            }
+        }
+        engine
+            .wait_for(|snapshot| app_is(snapshot, "worker-staging", SyncStatus::Synced))
+            .await
+            .expect("staging synced during prod's outage");
 
         setup
             .fleet
