@@ -211,3 +211,66 @@ fn tokio_stream_from<T: Send + 'static>(
 ) -> impl futures::Stream<Item = T> + Send {
     futures::stream::poll_fn(move |context| receiver.poll_recv(context))
 }
+
+/// The real binary in a pseudo-terminal (through util-linux `script`, when
+/// installed): `fleetdeck demo` takes the screen, answers keys, and gives
+/// the terminal back on quit (leaves the alternate screen, exit status 0).
+#[test]
+fn the_binary_takes_the_terminal_and_gives_it_back() {
+    let Ok(script) = which("script") else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    let home = tempfile::tempdir().expect("home");
+    let binary = env!("CARGO_BIN_EXE_fleetdeck");
+    let transcript = home.path().join("transcript");
+    // Keys arrive after the fleet is up: help, close it, quit.
+    let keys = "sleep 15; printf '?'; sleep 1; printf 'q'; sleep 1; printf 'q'; sleep 5";
+    let command = format!(
+        "({keys}) | {} -qfec 'stty cols 120 rows 30; {binary} demo' {}",
+        script.display(),
+        transcript.display()
+    );
+    let mut shell = super::support::fleetdeck_command(home.path());
+    shell.env("TERM", "xterm-256color").env("USER", "alice");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .envs(
+            shell
+                .get_envs()
+                .filter_map(|(key, value)| Some((key, value?))),
+        )
+        .env_remove("NO_COLOR")
+        .status()
+        .expect("run script");
+    let output =
+        String::from_utf8_lossy(&std::fs::read(&transcript).expect("transcript")).into_owned();
+    assert!(status.success(), "exit {status:?}: {output}");
+    let entered = output
+        .find("\x1b[?1049h")
+        .expect("takes the alternate screen");
+    let left = output.rfind("\x1b[?1049l").expect("gives the screen back");
+    assert!(entered < left);
+    assert!(
+        output.contains("kubeconfig:"),
+        "prints the kubeconfig first"
+    );
+    let text = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]")
+        .expect("pattern")
+        .replace_all(&output, "");
+    assert!(
+        text.contains("fleetdeck alice@"),
+        "the header names the operator: {text}"
+    );
+    assert!(text.contains("Quit"), "the help overlay was shown: {text}");
+}
+
+fn which(program: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .ok_or(())
+}
