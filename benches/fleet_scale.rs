@@ -30,10 +30,8 @@ use fleetdeck::engine::cluster::{
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::health::HealthStatus;
 use fleetdeck::engine::manifest::ObjectKey;
-use fleetdeck::engine::policy::approval::ApprovalGate;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
-use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec};
@@ -275,30 +273,24 @@ async fn run() {
         .collect();
     let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, None).expect("registry");
     let config = EngineConfig {
-        git: GitSource {
-            catalogs: vec![CatalogSource {
-                repo: local,
-                revision: "HEAD".to_string(),
-                path: RepoPath::new("argocd").expect("path"),
-            }],
-            cache,
-            tools: RenderTools::default(),
-            renders: RenderCache::new(CLUSTERS * APPS_PER_CLUSTER + 100),
-            generated: Default::default(),
-        },
-        registry,
-        kubeconfig: kubeconfig.clone(),
         cluster_settings: settings,
         refresh_interval: Duration::from_secs(3600),
-        fetch: false,
-        readonly: false,
-        state_dir: None,
         automation: false,
-        approval: ApprovalGate::default(),
-        time_zones: TimeZones::without_database(),
-        roles: fleetdeck::engine::policy::roles::RoleBook::default(),
-        rollback_pause: Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts::default(),
+        ..EngineConfig::new(
+            GitSource::new(
+                vec![CatalogSource {
+                    repo: local,
+                    revision: "HEAD".to_string(),
+                    path: RepoPath::new("argocd").expect("path"),
+                }],
+                cache,
+                RenderTools::default(),
+                RenderCache::new(CLUSTERS * APPS_PER_CLUSTER + 100),
+            ),
+            registry,
+            kubeconfig.clone(),
+        )
     };
     let total = CLUSTERS * APPS_PER_CLUSTER;
     let cold = Instant::now();

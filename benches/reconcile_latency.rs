@@ -22,10 +22,8 @@ use fleetdeck::engine::cluster::{
     ClusterChoice, ClusterRegistry, ClusterSettings, connect, read_kubeconfig,
 };
 use fleetdeck::engine::diff::SyncStatus;
-use fleetdeck::engine::policy::approval::ApprovalGate;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
-use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
@@ -182,33 +180,26 @@ async fn run() {
         ..ClusterSettings::default()
     };
     let config = EngineConfig {
-        git: GitSource {
-            catalogs: vec![CatalogSource {
-                repo: local,
-                revision: "HEAD".to_string(),
-                path: RepoPath::new("argocd").expect("path"),
-            }],
-            cache,
-            tools: RenderTools::default(),
-            renders: RenderCache::new(64),
-            generated: Default::default(),
-        },
-        registry,
-        kubeconfig: kubeconfig.clone(),
         cluster_settings: settings,
         refresh_interval: Duration::from_secs(3600),
-        fetch: false,
-        readonly: false,
-        state_dir: None,
-        automation: true,
-        approval: ApprovalGate::default(),
-        time_zones: TimeZones::without_database(),
-        roles: fleetdeck::engine::policy::roles::RoleBook::default(),
-        rollback_pause: Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
         },
+        ..EngineConfig::new(
+            GitSource::new(
+                vec![CatalogSource {
+                    repo: local,
+                    revision: "HEAD".to_string(),
+                    path: RepoPath::new("argocd").expect("path"),
+                }],
+                cache,
+                RenderTools::default(),
+                RenderCache::new(64),
+            ),
+            registry,
+            kubeconfig.clone(),
+        )
     };
     let (engine, _task) = start(config).await.expect("engine starts");
     // A sync sent before the first Git pass would find no such app.

@@ -52,13 +52,12 @@ pub async fn engine_config(
     let defaults = SyncTimeouts::default();
     let sync = &settings.config.sync;
     Ok(EngineConfig {
-        git: GitSource {
+        git: GitSource::new(
             catalogs,
             cache,
-            tools: settings.render_tools.clone(),
-            renders: RenderCache::new(RENDER_CACHE_ENTRIES),
-            generated: Default::default(),
-        },
+            settings.render_tools.clone(),
+            RenderCache::new(RENDER_CACHE_ENTRIES),
+        ),
         registry,
         kubeconfig,
         cluster_settings: cluster_settings(settings),

@@ -109,8 +109,8 @@ async fn generated_application(
     let clusters = fleet_registry(settings)
         .map(|(_, registry)| registry.generator_clusters())
         .unwrap_or_default();
-    let git = GitSource {
-        catalogs: catalogs
+    let git = GitSource::new(
+        catalogs
             .iter()
             .map(|loaded| CatalogSource {
                 repo: loaded.repo.clone(),
@@ -118,11 +118,10 @@ async fn generated_application(
                 path: loaded.catalog.path.clone(),
             })
             .collect(),
-        cache: Arc::new(RepoCache::new(settings.repo_cache_dir()?)),
-        tools: settings.render_tools.clone(),
-        renders: RenderCache::new(1),
-        generated: Default::default(),
-    };
+        Arc::new(RepoCache::new(settings.repo_cache_dir()?)),
+        settings.render_tools.clone(),
+        RenderCache::new(1),
+    );
     let name = app_name.to_string();
     tokio::task::spawn_blocking(move || {
         git.load(false, &clusters)

@@ -60,7 +60,8 @@ use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::roles::RoleBook;
 use crate::engine::schedule::TimeZones;
 use crate::engine::state::{
-    AuditError, AuditLog, PauseStore, PauseStoreError, RefreshRequests, StateError, load_generated,
+    AuditError, AuditLog, DEFAULT_ROLLBACK_PAUSE, PauseStore, PauseStoreError, RefreshRequests,
+    StateError, load_generated,
 };
 use crate::engine::sync::SyncTimeouts;
 
@@ -93,6 +94,36 @@ pub struct EngineConfig {
     /// the rollback pin holds it either way).
     pub rollback_pause: Duration,
 }
+
+impl EngineConfig {
+    /// A configuration with the defaults a fleet starts from: poll Git every
+    /// minute, automation on, no state directory (nothing kept, nothing
+    /// audited), no approval gate, roles that allow everything, no time
+    /// zone database. Callers override what they choose with struct update
+    /// syntax.
+    pub fn new(git: GitSource, registry: ClusterRegistry, kubeconfig: Kubeconfig) -> Self {
+        EngineConfig {
+            git,
+            registry,
+            kubeconfig,
+            cluster_settings: ClusterSettings::default(),
+            refresh_interval: DEFAULT_REFRESH_INTERVAL,
+            fetch: false,
+            readonly: false,
+            state_dir: None,
+            sync_timeouts: SyncTimeouts::default(),
+            automation: true,
+            approval: ApprovalGate::default(),
+            roles: RoleBook::default(),
+            time_zones: TimeZones::without_database(),
+            rollback_pause: DEFAULT_ROLLBACK_PAUSE,
+        }
+    }
+}
+
+/// How often Git is polled unless configured otherwise (watches carry the
+/// live side; this only bounds how late a missed webhook-less commit is).
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -112,17 +112,16 @@ async fn the_demo_repository_has_history_and_every_app_renders() {
         let repo = cache
             .open(&path.display().to_string())
             .expect("open demo repo");
-        let source = GitSource {
-            catalogs: vec![CatalogSource {
+        let source = GitSource::new(
+            vec![CatalogSource {
                 repo: repo.clone(),
                 revision: "HEAD".to_string(),
                 path: RepoPath::new("argocd").expect("path"),
             }],
-            cache: cache.clone(),
-            tools: RenderTools::default(),
-            renders: RenderCache::new(64),
-            generated: Default::default(),
-        };
+            cache.clone(),
+            RenderTools::default(),
+            RenderCache::new(64),
+        );
         let loaded = tokio::task::spawn_blocking(move || source.load(false, &demo_clusters()))
             .await
             .expect("join");

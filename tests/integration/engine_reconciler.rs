@@ -11,10 +11,8 @@ use fleetdeck::engine::cluster::{
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::health::HealthStatus;
 use fleetdeck::engine::policy::approval::ApprovalGate;
-use fleetdeck::engine::policy::roles::RoleBook;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
-use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
@@ -228,11 +226,14 @@ pub fn engine_config(
         .open(&repo.path().display().to_string())
         .expect("open repo");
     let kubeconfig = read_kubeconfig(fleet.kubeconfig_path()).expect("kubeconfig");
-    let choices: Vec<ClusterChoice> = ["dev", "prod", "staging"]
+    // Every cluster of the fleet (other test files bring fleets of their own).
+    let choices: Vec<ClusterChoice> = fleet
+        .clusters()
         .iter()
+        .map(|cluster| cluster.name())
         .map(|context| ClusterChoice {
             context: context.to_string(),
-            labels: if *context == "prod" {
+            labels: if context == "prod" {
                 [("environment".to_string(), "production".to_string())].into()
             } else {
                 Default::default()
@@ -242,38 +243,33 @@ pub fn engine_config(
         .collect();
     let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, None).expect("registry");
     EngineConfig {
-        git: GitSource {
-            catalogs: vec![CatalogSource {
-                repo: local,
-                revision: "HEAD".to_string(),
-                path: RepoPath::new("argocd").expect("path"),
-            }],
-            cache,
-            tools: RenderTools::default(),
-            renders: RenderCache::new(16),
-            generated: Default::default(),
-        },
-        registry,
-        kubeconfig,
         cluster_settings: ClusterSettings {
             request_timeout: Duration::from_secs(3),
             ..ClusterSettings::default()
         },
         refresh_interval: Duration::from_millis(300),
-        fetch: false,
-        readonly: false,
         // Where the CLI keeps it for XDG_DATA_HOME=<data>: a pause set by
         // `fleetdeck pause` reaches this engine.
         state_dir: Some(data.join("fleetdeck").join("state")),
-        automation: true,
         approval,
-        roles: RoleBook::default(),
-        time_zones: TimeZones::without_database(),
-        rollback_pause: std::time::Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
         },
+        ..EngineConfig::new(
+            GitSource::new(
+                vec![CatalogSource {
+                    repo: local,
+                    revision: "HEAD".to_string(),
+                    path: RepoPath::new("argocd").expect("path"),
+                }],
+                cache,
+                RenderTools::default(),
+                RenderCache::new(16),
+            ),
+            registry,
+            kubeconfig,
+        )
     }
 }
 

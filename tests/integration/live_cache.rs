@@ -13,10 +13,8 @@ use fleetdeck::engine::cluster::{
 };
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::manifest::ObjectKey;
-use fleetdeck::engine::policy::approval::ApprovalGate;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
-use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
@@ -80,36 +78,30 @@ async fn setup() -> Setup {
         .collect();
     let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, None).expect("registry");
     let config = EngineConfig {
-        git: GitSource {
-            catalogs: vec![CatalogSource {
-                repo: local,
-                revision: "HEAD".to_string(),
-                path: RepoPath::new("argocd").expect("path"),
-            }],
-            cache,
-            tools: RenderTools::default(),
-            renders: RenderCache::new(16),
-            generated: Default::default(),
-        },
-        registry,
-        kubeconfig,
         cluster_settings: ClusterSettings {
             request_timeout: Duration::from_secs(3),
             ..ClusterSettings::default()
         },
         refresh_interval: Duration::from_secs(3600),
-        fetch: false,
-        readonly: false,
-        state_dir: None,
         automation: false,
-        approval: ApprovalGate::default(),
-        time_zones: TimeZones::without_database(),
-        roles: fleetdeck::engine::policy::roles::RoleBook::default(),
-        rollback_pause: Duration::from_secs(3600),
         sync_timeouts: SyncTimeouts {
             poll: Duration::from_millis(100),
             ..SyncTimeouts::default()
         },
+        ..EngineConfig::new(
+            GitSource::new(
+                vec![CatalogSource {
+                    repo: local,
+                    revision: "HEAD".to_string(),
+                    path: RepoPath::new("argocd").expect("path"),
+                }],
+                cache,
+                RenderTools::default(),
+                RenderCache::new(16),
+            ),
+            registry,
+            kubeconfig,
+        )
     };
     let (engine, _task) = start(config).await.expect("engine starts");
     Setup {

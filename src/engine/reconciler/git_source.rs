@@ -54,6 +54,22 @@ pub struct LoadedApps {
 }
 
 impl GitSource {
+    /// A source over `catalogs` with nothing generated yet.
+    pub fn new(
+        catalogs: Vec<CatalogSource>,
+        cache: Arc<RepoCache>,
+        tools: RenderTools,
+        renders: RenderCache,
+    ) -> Self {
+        GitSource {
+            catalogs,
+            cache,
+            tools,
+            renders,
+            generated: Mutex::default(),
+        }
+    }
+
     /// Reads every catalog (fetching remote repositories first when
     /// `fetch`). A repository that fails is a problem, not the end: the
     /// others' apps are still there.
