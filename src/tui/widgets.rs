@@ -26,6 +26,7 @@ pub mod clusters;
 pub mod counts;
 pub mod diff;
 pub mod history;
+pub mod pane;
 pub mod scroll;
 pub mod status;
 pub mod text;

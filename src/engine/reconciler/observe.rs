@@ -6,6 +6,7 @@ use crate::engine::api::{AppSnapshot, AutomationState, ResourceSummary};
 use crate::engine::cluster::{CacheState, ClusterClient, LiveCache, LiveObjects};
 use crate::engine::diff::{CompareOptions, SyncStatus};
 use crate::engine::health::HealthStatus;
+use crate::engine::manifest::Manifest;
 use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
 use crate::engine::state::SourceSummary;
@@ -66,14 +67,22 @@ pub fn observe_app(
     cache: &LiveCache,
     project: &ProjectGuard,
 ) -> AppSnapshot {
-    let (status, live) = match look_in_cache(app, rendered, cache) {
-        Ok(look) => look,
-        Err(condition) => {
-            return unknown_app(app, Some(cache.client().name().to_string()), condition);
-        }
-    };
     let cluster = cache.client();
-    let mut conditions = project_violations(app, rendered, cluster, project);
+    if let Err(condition) = cache_ready(cache) {
+        return unknown_app(app, Some(cluster.name().to_string()), condition);
+    }
+    let placed = Placed::new(app, rendered, cluster);
+    let (status, live) = judge(app, &placed, cache);
+    let mut conditions: Vec<String> = project
+        .violations(
+            cluster,
+            &placed.options.destination_namespace,
+            &placed.manifests,
+            placed.options.scope.as_ref(),
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     conditions.extend(status.diff.errors.iter().map(ToString::to_string));
     conditions.extend(
         live.unreadable
@@ -107,27 +116,45 @@ pub fn look_in_cache(
     rendered: &[RenderedSource],
     cache: &LiveCache,
 ) -> Result<(AppStatus, LiveObjects), String> {
-    let cluster = cache.client();
+    cache_ready(cache)?;
+    let placed = Placed::new(app, rendered, cache.client());
+    Ok(judge(app, &placed, cache))
+}
+
+/// Why the cache's picture cannot be believed now, if it cannot.
+fn cache_ready(cache: &LiveCache) -> Result<(), String> {
+    let name = cache.client().name();
     match cache.state() {
-        CacheState::Ready { .. } => {}
-        CacheState::Syncing => {
-            return Err(format!(
-                "cluster {}: the live cache is still listing",
-                cluster.name()
-            ));
-        }
-        CacheState::Unreachable { error } => {
-            return Err(format!("cluster {}: {error}", cluster.name()));
-        }
+        CacheState::Ready { .. } => Ok(()),
+        CacheState::Syncing => Err(format!("cluster {name}: the live cache is still listing")),
+        CacheState::Unreachable { error } => Err(format!("cluster {name}: {error}")),
     }
-    let options =
-        CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
-    let desired: Vec<_> = rendered
-        .iter()
-        .flat_map(|source| source.manifests.iter().cloned())
-        .collect();
-    let placed = place_in_destination(&desired, &options);
-    let wanted: Vec<_> = placed.iter().map(|manifest| manifest.key()).collect();
+}
+
+/// The render as a sync would apply it (in the destination namespace),
+/// with the options it is compared under: computed once per observation
+/// and shared by the diff and the project rules.
+struct Placed {
+    options: CompareOptions,
+    manifests: Vec<Manifest>,
+}
+
+impl Placed {
+    fn new(app: &Application, rendered: &[RenderedSource], cluster: &ClusterClient) -> Placed {
+        let options =
+            CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
+        let desired: Vec<_> = rendered
+            .iter()
+            .flat_map(|source| source.manifests.iter().cloned())
+            .collect();
+        let manifests = place_in_destination(&desired, &options);
+        Placed { options, manifests }
+    }
+}
+
+/// Compares the placed render with the app's objects in the cache.
+fn judge(app: &Application, placed: &Placed, cache: &LiveCache) -> (AppStatus, LiveObjects) {
+    let wanted: Vec<_> = placed.manifests.iter().map(Manifest::key).collect();
     // A kind the cache does not watch may have been served since (its CRD
     // applied by the last sync): discovery looks again, at a bounded pace.
     if wanted
@@ -137,32 +164,6 @@ pub fn look_in_cache(
         cache.rediscover();
     }
     let live = cache.view(app.name(), &wanted);
-    Ok((app_status(&placed, &live, &options), live))
-}
-
-/// What the app's project forbids of this render on this cluster, judged
-/// on the objects as a sync would place them.
-fn project_violations(
-    app: &Application,
-    rendered: &[RenderedSource],
-    cluster: &ClusterClient,
-    project: &ProjectGuard,
-) -> Vec<String> {
-    let options =
-        CompareOptions::for_application(app).with_scope(std::sync::Arc::new(cluster.clone()));
-    let desired: Vec<_> = rendered
-        .iter()
-        .flat_map(|source| source.manifests.iter().cloned())
-        .collect();
-    let placed = place_in_destination(&desired, &options);
-    project
-        .violations(
-            cluster,
-            &options.destination_namespace,
-            &placed,
-            options.scope.as_ref(),
-        )
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    let status = app_status(&placed.manifests, &live, &placed.options);
+    (status, live)
 }

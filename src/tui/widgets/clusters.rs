@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
 use super::counts::AppCounts;
+use super::pane::list_pane;
 use super::scroll::Scroll;
 use super::text::{labels, short_time};
 use crate::engine::api::{ClusterSnapshot, ConnectionState, FleetSnapshot};
@@ -99,21 +100,12 @@ pub fn render_clusters(
             theme.style(Slot::Error),
         ));
     }
-    let block = Block::bordered()
-        .border_style(theme.style(Slot::Border))
-        .title(Line::from(title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if clusters.is_empty() {
-        Paragraph::new(Line::styled(
-            "No clusters are configured.",
-            theme.style(Slot::Muted),
-        ))
-        .render(inner, buf);
+    let empty = clusters.is_empty().then_some("No clusters are configured.");
+    let Some([table_area, detail_area]) =
+        list_pane(area, buf, Line::from(title), empty, DETAIL_ROWS, theme)
+    else {
         return;
-    }
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAIL_ROWS)]).areas(inner);
+    };
     let wide = area.width >= WIDE;
     let height = usize::from(table_area.height.saturating_sub(1));
     let window = state.scroll.window(clusters.len(), height);

@@ -3,10 +3,11 @@
 //! rollback goes to; the revision a rollback pinned the app at is marked.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
+use super::pane::list_pane;
 use super::scroll::Scroll;
 use super::text::{short_revision, short_time};
 use crate::engine::api::{HistoryEntry, ResourceCounts, ResultPhase};
@@ -72,21 +73,14 @@ pub fn render_history(
             theme.style(Slot::Paused),
         ));
     }
-    let block = Block::bordered()
-        .border_style(theme.style(Slot::Border))
-        .title(Line::from(title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if history.is_empty() {
-        Paragraph::new(Line::styled(
-            "No syncs recorded yet on this machine.",
-            theme.style(Slot::Muted),
-        ))
-        .render(inner, buf);
+    let empty = history
+        .is_empty()
+        .then_some("No syncs recorded yet on this machine.");
+    let Some([table_area, detail_area]) =
+        list_pane(area, buf, Line::from(title), empty, DETAIL_ROWS, theme)
+    else {
         return;
-    }
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAIL_ROWS)]).areas(inner);
+    };
     let wide = area.width >= WIDE;
     let height = usize::from(table_area.height.saturating_sub(1));
     let window = state.scroll.window(history.len(), height);
