@@ -214,6 +214,7 @@ async fn run() {
             app: "web".to_string(),
             prune: false,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: "bench".to_string(),
         })
         .await

@@ -20,6 +20,7 @@ pub mod keymap;
 mod layered;
 pub mod model;
 pub mod msg;
+pub mod preview;
 pub mod runtime;
 pub mod svg;
 pub mod text_field;

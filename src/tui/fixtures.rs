@@ -13,7 +13,7 @@ use crate::engine::api::{
     Health, HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey, OperationPhase,
     OperationSnapshot, Pause, PauseScope, ResourceCounts, ResourceDiff, ResourceNode,
     ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase, SourceSummary,
-    SyncPhase, SyncResult, SyncStatus, Timestamp,
+    SyncOutcome, SyncPhase, SyncResult, SyncStatus, Timestamp,
 };
 
 use super::keymap::Keymap;
@@ -430,6 +430,47 @@ pub fn demo_detail(app: &str) -> AppDetail {
             history(3, "4f9c2e1a7b3d", 12),
         ],
         errors: Vec::new(),
+    }
+}
+
+/// The engine's answer to a dry run of `app` (the resources of
+/// [`demo_detail`]): the Deployment updated, the Service unchanged, and the
+/// legacy ConfigMap deleted with prune or kept without.
+pub fn demo_dry_run(app: &str, prune: bool) -> EngineEvent {
+    let namespace = app.split('-').next().unwrap_or(app).to_string();
+    let result = |kind: &str, name: &str, change: Change| ResourceResult {
+        key: key(kind, &namespace, name),
+        phase: SyncPhase::Sync,
+        wave: 0,
+        change,
+        status: match change {
+            Change::Prune => ResultCode::Pruned,
+            Change::Keep => ResultCode::PruneSkipped,
+            _ => ResultCode::Synced,
+        },
+        hook: false,
+        message: String::new(),
+    };
+    let legacy = format!("{app}-legacy");
+    EngineEvent::OperationFinished {
+        app: app.to_string(),
+        outcome: SyncOutcome {
+            app: app.to_string(),
+            cluster: "dev".into(),
+            revision: "4f9c2e1a7b3d".into(),
+            dry_run: true,
+            phase: OperationPhase::Succeeded,
+            message: "dry run: nothing was changed".into(),
+            results: vec![
+                result("Service", app, Change::Unchanged),
+                result("Deployment", app, Change::Update),
+                result(
+                    "ConfigMap",
+                    &legacy,
+                    if prune { Change::Prune } else { Change::Keep },
+                ),
+            ],
+        },
     }
 }
 

@@ -14,6 +14,7 @@ use crate::engine::api::{
 use super::app_list::AppList;
 use super::command_line::CommandHistory;
 use super::keymap::{Context, Keymap};
+use super::preview::SyncPreview;
 use super::text_field::TextField;
 use super::theme::Theme;
 use super::widgets::appsets::{AppSetIndex, AppSetsState};
@@ -84,6 +85,8 @@ pub enum Overlay {
     Line(Box<LineInput>),
     Pause(Box<PauseDialog>),
     Confirm(Box<ConfirmDialog>),
+    /// A single app's sync with the engine's dry run of it.
+    SyncPreview(Box<SyncPreview>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,9 +151,6 @@ pub struct ConfirmDialog {
     pub expected: Option<String>,
     pub field: TextField,
     pub commands: Vec<Command>,
-    /// A prune of this app: the dialog lists the resources the latest
-    /// details mark `requires_pruning`, and refuses until they are known.
-    pub prune_app: Option<String>,
     pub error: Option<String>,
 }
 
@@ -321,6 +321,8 @@ impl Model {
             Some(Overlay::Line(_) | Overlay::Pause(_)) => Context::Input,
             Some(Overlay::Confirm(dialog)) if dialog.expected.is_some() => Context::Input,
             Some(Overlay::Confirm(_)) => Context::Confirm,
+            Some(Overlay::SyncPreview(preview)) if preview.typing.is_some() => Context::Input,
+            Some(Overlay::SyncPreview(_)) => Context::Confirm,
             None => self.screen.context(),
         }
     }

@@ -10,10 +10,10 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::engine::api::{
-    Command, EngineEvent, FleetSnapshot, PauseScope, ResumeTarget, SyncStatus, Timestamp,
+    Command, EngineEvent, FleetSnapshot, ObjectKey, PauseScope, ResumeTarget, SyncStatus, Timestamp,
 };
 
-use super::fixtures::{demo_detail, demo_events, demo_now, demo_snapshot, model_on};
+use super::fixtures::{demo_detail, demo_dry_run, demo_events, demo_now, demo_snapshot, model_on};
 use super::key::KeyChord;
 use super::keymap::Keymap;
 use super::model::{LineKind, Model, Overlay, Screen};
@@ -155,7 +155,10 @@ fn help_view_lists_the_active_keymap() {
     let mut model = model();
     press(&mut model, &["?"]);
     let text = render(&mut model, 80, 24);
-    assert!(text.contains("Sync the marked applications"), "{text}");
+    assert!(
+        text.contains("Sync marked apps (or the cursor's)"),
+        "{text}"
+    );
     insta::assert_snapshot!("help_80x24", text);
     insta::assert_snapshot!("help_160x48", render(&mut model, 160, 48));
     press(&mut model, &["esc"]);
@@ -173,25 +176,23 @@ fn pause_dialog_view() {
 }
 
 #[test]
-fn prune_confirmation_view_lists_what_is_deleted() {
+fn sync_preview_view_lists_what_is_deleted() {
     let mut model = model();
     select(&mut model, "guestbook-dev");
     press(&mut model, &["S"]);
     let waiting = render(&mut model, 80, 24);
     assert!(waiting.contains("asking the engine"), "{waiting}");
-    update(
-        &mut model,
-        Msg::Engine(EngineEvent::AppDetail(Box::new(demo_detail(
-            "guestbook-dev",
-        )))),
-    );
+    update(&mut model, Msg::Engine(demo_dry_run("guestbook-dev", true)));
     let text = render(&mut model, 80, 24);
     assert!(
-        text.contains("delete ConfigMap/guestbook/guestbook-dev-legacy"),
+        text.contains("DELETE")
+            && text.contains("ConfigMap/guestbook/guestbook-dev-legacy")
+            && text.contains("1 to apply, 1 to delete"),
         "{text}"
     );
-    insta::assert_snapshot!("confirm_prune_80x24", text);
-    insta::assert_snapshot!("confirm_prune_160x48", render(&mut model, 160, 48));
+    insta::assert_snapshot!("sync_preview_prune_80x24", text);
+    press(&mut model, &["y"]);
+    insta::assert_snapshot!("sync_preview_typing_160x48", render(&mut model, 160, 48));
 }
 
 #[test]
@@ -450,30 +451,46 @@ fn command_line_pause_and_freeze() {
     );
 }
 
+fn dry_run_of(app: &str, prune: bool, resources: Vec<ObjectKey>) -> Command {
+    Command::Sync {
+        app: app.into(),
+        prune,
+        dry_run: true,
+        resources,
+        initiated_by: "alice".into(),
+    }
+}
+
+fn sync_of(app: &str, prune: bool) -> Command {
+    Command::Sync {
+        app: app.into(),
+        prune,
+        dry_run: false,
+        resources: Vec::new(),
+        initiated_by: "alice".into(),
+    }
+}
+
 #[test]
-fn prune_needs_the_typed_app_name_and_the_resource_list() {
+fn prune_waits_for_the_dry_run_then_wants_the_app_name() {
     let mut model = model();
     select(&mut model, "guestbook-dev");
-    let effects = press(&mut model, &["S"]);
     assert_eq!(
-        sent(&effects),
-        [Command::Describe {
-            app: "guestbook-dev".into()
-        }],
-        "the prune list comes from fresh details"
+        sent(&press(&mut model, &["S"])),
+        [dry_run_of("guestbook-dev", true, Vec::new())],
+        "the plan comes from the engine's dry run of this very sync"
     );
-    type_text(&mut model, "guestbook-dev");
     assert!(
-        sent(&press(&mut model, &["enter"])).is_empty(),
-        "no confirmation before the list is known"
+        sent(&press(&mut model, &["y"])).is_empty(),
+        "no going ahead before the plan is known"
     );
-    update(
-        &mut model,
-        Msg::Engine(EngineEvent::AppDetail(Box::new(demo_detail(
-            "guestbook-dev",
-        )))),
+    update(&mut model, Msg::Engine(demo_dry_run("guestbook-dev", true)));
+    assert!(
+        sent(&press(&mut model, &["y"])).is_empty(),
+        "a deletion wants the name typed"
     );
-    press(&mut model, &["backspace"]);
+    assert_eq!(model.context(), super::keymap::Context::Input);
+    type_text(&mut model, "guestbook-de");
     assert!(
         sent(&press(&mut model, &["enter"])).is_empty(),
         "a partial name is refused"
@@ -481,13 +498,9 @@ fn prune_needs_the_typed_app_name_and_the_resource_list() {
     type_text(&mut model, "v");
     assert_eq!(
         sent(&press(&mut model, &["enter"])),
-        [Command::Sync {
-            app: "guestbook-dev".into(),
-            prune: true,
-            dry_run: false,
-            initiated_by: "alice".into(),
-        }]
+        [sync_of("guestbook-dev", true)]
     );
+    assert!(model.overlay.is_none());
     // Esc cancels with nothing sent.
     press(&mut model, &["S"]);
     assert!(sent(&press(&mut model, &["esc"])).is_empty());
@@ -498,11 +511,19 @@ fn prune_needs_the_typed_app_name_and_the_resource_list() {
 fn production_sync_needs_the_typed_cluster_name() {
     let mut model = model();
     select(&mut model, "guestbook-prod");
-    assert!(sent(&press(&mut model, &["s"])).is_empty());
-    let Some(Overlay::Confirm(dialog)) = &model.overlay else {
-        panic!("a production sync asks first");
+    assert_eq!(
+        sent(&press(&mut model, &["s"])),
+        [dry_run_of("guestbook-prod", false, Vec::new())]
+    );
+    let Some(Overlay::SyncPreview(preview)) = &model.overlay else {
+        panic!("a sync shows its preview first");
     };
-    assert_eq!(dialog.expected.as_deref(), Some("prod-eu"));
+    assert_eq!(preview.production.as_deref(), Some("prod-eu"));
+    update(
+        &mut model,
+        Msg::Engine(demo_dry_run("guestbook-prod", false)),
+    );
+    assert!(sent(&press(&mut model, &["y"])).is_empty());
     type_text(&mut model, "guestbook-prod");
     assert!(
         sent(&press(&mut model, &["enter"])).is_empty(),
@@ -514,16 +535,119 @@ fn production_sync_needs_the_typed_cluster_name() {
     type_text(&mut model, "prod-eu");
     assert_eq!(
         sent(&press(&mut model, &["enter"])),
+        [sync_of("guestbook-prod", false)]
+    );
+    // Elsewhere, with nothing deleted, `y` on the plan syncs.
+    select(&mut model, "reports");
+    assert_eq!(
+        sent(&press(&mut model, &["s"])),
+        [dry_run_of("reports", false, Vec::new())]
+    );
+    update(&mut model, Msg::Engine(demo_dry_run("reports", false)));
+    assert_eq!(
+        sent(&press(&mut model, &["y"])),
+        [sync_of("reports", false)]
+    );
+}
+
+#[test]
+fn prune_toggles_in_the_preview_and_runs_the_dry_run_again() {
+    let mut model = model();
+    select(&mut model, "reports");
+    press(&mut model, &["s"]);
+    assert!(
+        sent(&press(&mut model, &["p"])).is_empty(),
+        "not while the first dry run is out"
+    );
+    update(&mut model, Msg::Engine(demo_dry_run("reports", false)));
+    let kept = render(&mut model, 80, 24);
+    assert!(kept.contains("prune is off"), "{kept}");
+    assert_eq!(
+        sent(&press(&mut model, &["p"])),
+        [dry_run_of("reports", true, Vec::new())]
+    );
+    assert!(
+        sent(&press(&mut model, &["y"])).is_empty(),
+        "the new plan is not known yet"
+    );
+    update(&mut model, Msg::Engine(demo_dry_run("reports", true)));
+    press(&mut model, &["y"]);
+    type_text(&mut model, "reports");
+    assert_eq!(
+        sent(&press(&mut model, &["enter"])),
+        [sync_of("reports", true)]
+    );
+}
+
+#[test]
+fn a_refused_dry_run_cannot_become_a_sync() {
+    let mut model = model();
+    select(&mut model, "reports");
+    press(&mut model, &["s"]);
+    update(
+        &mut model,
+        Msg::Engine(EngineEvent::Rejected {
+            command: "sync reports".into(),
+            reason: "an operation is already running on this app".into(),
+        }),
+    );
+    let text = render(&mut model, 80, 24);
+    assert!(text.contains("Dry run refused: an operation"), "{text}");
+    assert!(sent(&press(&mut model, &["y"])).is_empty());
+    assert!(matches!(model.overlay, Some(Overlay::SyncPreview(_))));
+}
+
+#[test]
+fn marked_resources_in_the_tree_make_a_selective_sync() {
+    let mut model = model();
+    select(&mut model, "guestbook-dev");
+    press(&mut model, &["enter"]);
+    update(
+        &mut model,
+        Msg::Engine(EngineEvent::AppDetail(Box::new(demo_detail(
+            "guestbook-dev",
+        )))),
+    );
+    // The app, the Service, then the Deployment.
+    press(&mut model, &["j", "j", "space"]);
+    press(&mut model, &["space"]);
+    assert_eq!(
+        model.tree_view.marked.len(),
+        1,
+        "a ReplicaSet is not marked"
+    );
+    assert!(
+        model
+            .status
+            .as_ref()
+            .is_some_and(|status| status.text.contains("own resources")),
+        "{:?}",
+        model.status
+    );
+    let tree = render(&mut model, 80, 24);
+    assert!(tree.contains("● Deployment/guestbook-dev"), "{tree}");
+    let deployment = model.tree_view.marked.iter().next().cloned().unwrap();
+    assert_eq!(deployment.kind, "Deployment");
+    assert_eq!(
+        sent(&press(&mut model, &["s"])),
+        [dry_run_of("guestbook-dev", false, vec![deployment.clone()])]
+    );
+    let preview = render(&mut model, 80, 24);
+    assert!(preview.contains("1 selected resource"), "{preview}");
+    update(
+        &mut model,
+        Msg::Engine(demo_dry_run("guestbook-dev", false)),
+    );
+    assert_eq!(
+        sent(&press(&mut model, &["y"])),
         [Command::Sync {
-            app: "guestbook-prod".into(),
+            app: "guestbook-dev".into(),
             prune: false,
             dry_run: false,
+            resources: vec![deployment],
             initiated_by: "alice".into(),
         }]
     );
-    // A non-production app syncs at once.
-    select(&mut model, "reports");
-    assert_eq!(sent(&press(&mut model, &["s"])).len(), 1);
 }
 
 #[test]
@@ -581,6 +705,18 @@ fn read_only_refuses_writes_and_says_why() {
         1,
         "describe is a read"
     );
+    // A dry run changes nothing, so its preview opens read-only, and says
+    // it cannot become a sync.
+    let dry_run = sent(&press(&mut model, &["D"]));
+    assert!(
+        matches!(dry_run.as_slice(), [Command::Sync { dry_run: true, .. }]),
+        "{dry_run:?}"
+    );
+    let app = model.screen.app().unwrap_or_default().to_string();
+    update(&mut model, Msg::Engine(demo_dry_run(&app, false)));
+    assert!(sent(&press(&mut model, &["y"])).is_empty());
+    let text = render(&mut model, 80, 24);
+    assert!(text.contains("preview only"), "{text}");
 }
 
 #[test]

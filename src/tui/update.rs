@@ -110,6 +110,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Overlay::Line(line)) => overlays::line_key(model, line, key, action),
         Some(Overlay::Pause(dialog)) => overlays::pause_key(model, dialog, key, action),
         Some(Overlay::Confirm(dialog)) => overlays::confirm_key(model, dialog, key, action),
+        Some(Overlay::SyncPreview(preview)) => overlays::preview_key(model, preview, key, action),
         None => match action {
             Some(action) => screen_action(model, action),
             None => Vec::new(),
@@ -186,7 +187,7 @@ fn screen_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 return open_app_screen(model, Screen::History { app });
             }
         }
-        Action::Sync => return actions::sync(model, false),
+        Action::Sync => return actions::sync(model),
         Action::SyncPrune => return actions::sync_prune(model),
         Action::DryRun => return actions::dry_run(model),
         Action::Refresh | Action::HardRefresh => return actions::refresh(model, false),
@@ -301,6 +302,11 @@ fn on_snapshot(model: &mut Model, snapshot: Arc<FleetSnapshot>) {
 }
 
 fn on_event(model: &mut Model, event: EngineEvent) {
+    if let Some(Overlay::SyncPreview(preview)) = &mut model.overlay
+        && preview.on_event(&event)
+    {
+        model.dirty = true;
+    }
     match event {
         EngineEvent::Rejected { command, reason } => {
             model.error(format!("✖ the engine refused {command}: {reason}"))
@@ -348,9 +354,7 @@ fn on_event(model: &mut Model, event: EngineEvent) {
         },
         EngineEvent::OperationProgress { .. } => return,
         EngineEvent::AppDetail(detail) => {
-            let shown = model.screen.app() == Some(detail.app.as_str())
-                || matches!(&model.overlay, Some(Overlay::Confirm(dialog))
-                    if dialog.prune_app.as_deref() == Some(detail.app.as_str()));
+            let shown = model.screen.app() == Some(detail.app.as_str());
             model.detail = Some(Arc::new(*detail));
             screens::on_detail(model);
             if !shown {

@@ -11,4 +11,5 @@ pub mod header;
 pub mod help;
 pub mod history;
 pub mod loading;
+pub mod preview;
 pub mod status_line;

@@ -145,18 +145,44 @@ async fn an_operator_filters_pauses_syncs_and_reads_the_diff_in_the_ui() {
         let left = pause.expires_at.as_second() - pause.created_at.as_second();
         assert_eq!(left, 30 * 60);
 
-        // Sync it (a dev cluster: no typed confirmation), then its diff.
+        // Sync it: the preview runs the engine's dry run first; on a dev
+        // cluster with nothing to delete, `y` on the plan sends the sync.
         keys.send(Ok(key(KeyCode::Char('s')))).expect("keys");
-        next_event(&mut events, |event| match event {
-            EngineEvent::OperationStarted {
-                app, initiated_by, ..
-            } if app == APP && initiated_by == "alice" => Some(()),
+        let dry_run = next_event(&mut events, |event| match event {
+            EngineEvent::OperationFinished { app, outcome } if app == APP && outcome.dry_run => {
+                Some(outcome)
+            }
             EngineEvent::Rejected { command, reason } if command.contains(APP) => {
                 panic!("{command} rejected: {reason}")
             }
             _ => None,
         })
         .await;
+        assert!(dry_run.succeeded(), "{dry_run:?}");
+        // The UI takes the dry run's end from its own subscription, so `y`
+        // may come before the plan is shown; a `y` too early is refused by
+        // the preview, and one more is sent until the sync starts.
+        loop {
+            keys.send(Ok(key(KeyCode::Char('y')))).expect("keys");
+            let started = tokio::time::timeout(
+                Duration::from_secs(1),
+                next_event(&mut events, |event| match event {
+                    EngineEvent::OperationStarted {
+                        app,
+                        initiated_by,
+                        dry_run: false,
+                    } if app == APP && initiated_by == "alice" => Some(()),
+                    EngineEvent::Rejected { command, reason } if command.contains(APP) => {
+                        panic!("{command} rejected: {reason}")
+                    }
+                    _ => None,
+                }),
+            )
+            .await;
+            if started.is_ok() {
+                break;
+            }
+        }
         let outcome = next_event(&mut events, |event| match event {
             EngineEvent::OperationFinished { app, outcome } if app == APP => Some(outcome),
             _ => None,

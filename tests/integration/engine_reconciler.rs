@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fleetdeck::engine::api::{Command, ConnectionState, EngineEvent, EngineHandle, FleetSnapshot};
+use fleetdeck::engine::api::{
+    Change, Command, ConnectionState, EngineEvent, EngineHandle, FleetSnapshot, ObjectKey,
+    ResourceSyncStatus,
+};
 use fleetdeck::engine::cluster::{
     ClusterChoice, ClusterRegistry, ClusterSettings, read_kubeconfig,
 };
@@ -328,6 +331,7 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
                     app: app.to_string(),
                     prune: false,
                     dry_run: false,
+                    resources: Vec::new(),
                     initiated_by: "tester".to_string(),
                 })
                 .await
@@ -376,6 +380,7 @@ async fn the_engine_observes_syncs_and_survives_a_cluster_going_away() {
                 app: "worker-staging".to_string(),
                 prune: false,
                 dry_run: false,
+                resources: Vec::new(),
                 initiated_by: "tester".to_string(),
             })
             .await
@@ -422,6 +427,7 @@ async fn a_sync_of_an_unknown_app_is_rejected_with_a_reason() {
                 app: "nope".to_string(),
                 prune: false,
                 dry_run: false,
+                resources: Vec::new(),
                 initiated_by: "tester".to_string(),
             })
             .await
@@ -836,6 +842,7 @@ async fn pause_describe_and_rollback_are_engine_commands() {
             app: "web".into(),
             prune: false,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: "bob".into(),
         };
         engine.send(sync_web.clone()).await.expect("send");
@@ -1144,6 +1151,103 @@ async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
             })
             .await
             .expect("prod rolled out after dev");
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn a_dry_run_previews_and_a_selective_sync_applies_only_the_chosen_resource() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let mut events = engine.subscribe();
+        setup
+            .repo
+            .write("apps/web/extra.yaml", config_map("web-extra"));
+        let commit = setup.repo.commit("web gets a second ConfigMap");
+        engine
+            .send(Command::Refresh { app: None })
+            .await
+            .expect("send");
+        engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .app("web")
+                    .is_some_and(|row| row.revision.as_deref() == Some(commit.as_str()))
+            })
+            .await
+            .expect("the new commit rendered");
+        let sync = |dry_run: bool, resources| Command::Sync {
+            app: "web".into(),
+            prune: false,
+            dry_run,
+            resources,
+            initiated_by: "tester".into(),
+        };
+
+        // The dry run plans both ConfigMaps and changes nothing.
+        engine.send(sync(true, Vec::new())).await.expect("send");
+        let plan = next_event(&mut events, |event| match event {
+            EngineEvent::OperationFinished { app, outcome } if app == "web" => Some(outcome),
+            _ => None,
+        })
+        .await;
+        assert!(plan.dry_run && plan.succeeded(), "{plan:?}");
+        let mut planned: Vec<(&str, Change)> = plan
+            .results
+            .iter()
+            .map(|result| (result.key.name.as_str(), result.change))
+            .collect();
+        planned.sort_by_key(|(name, _)| *name);
+        assert_eq!(
+            planned,
+            [("web", Change::Create), ("web-extra", Change::Create)]
+        );
+        let extra = plan
+            .results
+            .iter()
+            .find(|result| result.key.name == "web-extra")
+            .map(|result| result.key.clone())
+            .expect("web-extra planned");
+        assert!(
+            app_is(&engine.snapshot(), "web", SyncStatus::OutOfSync),
+            "a dry run applies nothing"
+        );
+
+        // A sync of web-extra alone applies it and leaves web missing.
+        engine
+            .send(sync(false, vec![extra.clone()]))
+            .await
+            .expect("send");
+        let outcome = next_event(&mut events, |event| match event {
+            EngineEvent::OperationFinished { app, outcome } if app == "web" => Some(outcome),
+            _ => None,
+        })
+        .await;
+        assert!(!outcome.dry_run && outcome.succeeded(), "{outcome:?}");
+        let applied: Vec<&ObjectKey> = outcome.results.iter().map(|result| &result.key).collect();
+        assert_eq!(applied, [&extra]);
+        engine
+            .send(Command::Describe { app: "web".into() })
+            .await
+            .expect("send");
+        let detail = next_event(&mut events, |event| match event {
+            EngineEvent::AppDetail(detail) if detail.app == "web" => Some(detail),
+            _ => None,
+        })
+        .await;
+        let status = |name: &str| {
+            detail
+                .diffs
+                .iter()
+                .find(|diff| diff.key.name == name)
+                .map(|diff| diff.status)
+        };
+        assert_eq!(status("web-extra"), Some(ResourceSyncStatus::Synced));
+        assert_eq!(status("web"), Some(ResourceSyncStatus::Missing));
         engine.send(Command::Shutdown).await.expect("shutdown");
         setup.fleet.shutdown().await.expect("fleet shutdown");
     })

@@ -125,6 +125,7 @@ async fn sync(engine: &EngineHandle, apps: &[&str]) {
                 app: app.to_string(),
                 prune: false,
                 dry_run: false,
+                resources: Vec::new(),
                 initiated_by: "tester".to_string(),
             })
             .await

@@ -137,6 +137,7 @@ async fn send_sync(engine: &EngineHandle, app: &str, prune: bool, by: &str) {
             app: app.to_string(),
             prune,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: by.to_string(),
         })
         .await

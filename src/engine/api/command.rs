@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::engine::manifest::ObjectKey;
 use crate::engine::policy::pause::PauseScope;
 use crate::engine::state::ResumeTarget;
 
@@ -17,6 +18,11 @@ pub enum Command {
         app: String,
         prune: bool,
         dry_run: bool,
+        /// Selective sync: only these resources, no hooks (empty: all).
+        /// An operator fixing one drifted object in an incident must not
+        /// roll out everything else the app has pending.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resources: Vec<ObjectKey>,
         initiated_by: String,
     },
     /// Sync an earlier revision from the app's history (the newest

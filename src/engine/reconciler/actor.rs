@@ -33,6 +33,7 @@ use crate::engine::api::{
 use crate::engine::appset::GeneratedMemory;
 use crate::engine::cluster::{CacheState, ClusterClient, ClusterRegistry, DirtyApps, LiveCache};
 use crate::engine::diff::SyncStatus;
+use crate::engine::manifest::ObjectKey;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::auto_sync::AutoSyncDecision;
@@ -106,8 +107,18 @@ pub(super) struct Launch {
     pub rendered: Arc<Vec<RenderedSource>>,
     pub prune: bool,
     pub dry_run: bool,
+    /// Selective sync: only these resources (`None`: all).
+    pub selected: Option<BTreeSet<ObjectKey>>,
     pub initiated_by: String,
     pub rollback: Option<HistoryEntry>,
+}
+
+/// What an operator's sync command asks for, apart from the app.
+pub(super) struct SyncAsk {
+    pub prune: bool,
+    pub dry_run: bool,
+    pub resources: Vec<ObjectKey>,
+    pub initiated_by: String,
 }
 
 /// What the actor keeps between passes.
@@ -258,8 +269,9 @@ impl Actor {
                         }
                         None => self.reject(format!("cancel {app}"), "no operation is running"),
                     },
-                    Some(Command::Sync { app, prune, dry_run, initiated_by }) => {
-                        self.start_sync(&mut fleet, &locks, &done_tx, app, prune, dry_run, initiated_by);
+                    Some(Command::Sync { app, prune, dry_run, resources, initiated_by }) => {
+                        let ask = SyncAsk { prune, dry_run, resources, initiated_by };
+                        self.start_sync(&mut fleet, &locks, &done_tx, app, ask);
                         self.publish(&mut fleet);
                     }
                 },
@@ -429,17 +441,20 @@ impl Actor {
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn start_sync(
         &self,
         fleet: &mut Fleet,
         locks: &OperationLocks,
         done: &mpsc::UnboundedSender<Done>,
         app_name: String,
-        prune: bool,
-        dry_run: bool,
-        initiated_by: String,
+        ask: SyncAsk,
     ) {
+        let SyncAsk {
+            prune,
+            dry_run,
+            resources,
+            initiated_by,
+        } = ask;
         let command = format!("sync {app_name}");
         let Some(app) = fleet
             .apps
@@ -461,6 +476,7 @@ impl Actor {
                 rendered,
                 prune,
                 dry_run,
+                selected: (!resources.is_empty()).then(|| resources.into_iter().collect()),
                 initiated_by,
                 rollback: None,
             },
@@ -481,6 +497,7 @@ impl Actor {
             rendered,
             prune,
             dry_run,
+            selected,
             initiated_by,
             rollback,
         } = launch;
@@ -509,6 +526,7 @@ impl Actor {
         let mut request = SyncRequest::for_application(&app, project, &rendered, &initiated_by);
         request.prune = prune;
         request.dry_run = dry_run;
+        request.selected = selected;
         request.timeouts = self.sync_timeouts;
         let (cancel, signal) = cancel_pair();
         fleet.operations.insert(
@@ -866,9 +884,12 @@ impl Actor {
                 locks,
                 done,
                 app.clone(),
-                prune,
-                false,
-                AUTOMATED.to_string(),
+                SyncAsk {
+                    prune,
+                    dry_run: false,
+                    resources: Vec::new(),
+                    initiated_by: AUTOMATED.to_string(),
+                },
             );
             if fleet.operations.contains_key(&app) {
                 fleet.automation.started(&app, revision, reason);

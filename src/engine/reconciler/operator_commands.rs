@@ -197,6 +197,7 @@ impl Actor {
                 rendered: Arc::new(rendered),
                 prune,
                 dry_run: false,
+                selected: None,
                 initiated_by: by,
                 rollback: Some(entry),
             },

@@ -63,6 +63,7 @@ pub(super) fn authorize(
             prune,
             dry_run: false,
             initiated_by,
+            ..
         } => (
             format!("sync {app}"),
             initiated_by.as_str(),
@@ -174,6 +175,7 @@ mod tests {
             app: "web".into(),
             prune,
             dry_run,
+            resources: Vec::new(),
             initiated_by: by.into(),
         }
     }
@@ -204,6 +206,7 @@ mod tests {
             app: "api".into(),
             prune: false,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: "bob".into(),
         };
         let refused = refusal(&unknown_app).unwrap_or_default();

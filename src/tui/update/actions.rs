@@ -15,6 +15,7 @@ use super::super::model::{
     ConfirmDialog, Model, Overlay, PauseChoice, PauseDialog, PauseField, Screen,
 };
 use super::super::msg::Effect;
+use super::super::preview::{PreviewPlan, SyncPreview};
 use super::super::text_field::TextField;
 use super::super::theme;
 use super::{current_app, go_to};
@@ -80,7 +81,6 @@ fn confirm(
         expected,
         field: TextField::new(""),
         commands,
-        prune_app: None,
         error: None,
     })));
 }
@@ -98,21 +98,32 @@ fn list_with_more(lines: &mut Vec<String>, items: Vec<String>, shown: usize) {
     }
 }
 
-pub fn sync(model: &mut Model, from_command: bool) -> Vec<Effect> {
+/// Sync: one app gets the preview (the engine's dry run first); marked
+/// apps get one confirmation listing them, with a name to type when any is
+/// on production.
+pub fn sync(model: &mut Model) -> Vec<Effect> {
     if refused(model, "sync") {
         return Vec::new();
     }
     let apps = targets(model);
-    if apps.is_empty() {
-        model.warn("no application to sync");
-        return Vec::new();
+    match apps.as_slice() {
+        [] => {
+            model.warn("no application to sync");
+            Vec::new()
+        }
+        [app] => open_preview(model, app, false),
+        _ => sync_many(model, &apps),
     }
+}
+
+fn sync_many(model: &mut Model, apps: &[AppSnapshot]) -> Vec<Effect> {
     let commands: Vec<Command> = apps
         .iter()
         .map(|app| Command::Sync {
             app: app.name.clone(),
             prune: false,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: model.operator.clone(),
         })
         .collect();
@@ -127,39 +138,7 @@ pub fn sync(model: &mut Model, from_command: bool) -> Vec<Effect> {
                 short_revision(rev).to_string()
             })
     };
-    if !production.is_empty() {
-        let mut clusters: Vec<&str> = production.iter().map(|(_, c)| c.as_str()).collect();
-        clusters.sort_unstable();
-        clusters.dedup();
-        let expected = match clusters.as_slice() {
-            [only] => only.to_string(),
-            _ => "production".to_string(),
-        };
-        let mut lines = vec![format!(
-            "Sync {} app(s), {} of them on PRODUCTION cluster(s) {}:",
-            apps.len(),
-            production.len(),
-            clusters.join(", ")
-        )];
-        list_with_more(
-            &mut lines,
-            apps.iter()
-                .map(|app| {
-                    format!(
-                        "{} → {} at {} (no prune)",
-                        app.name,
-                        app.cluster.as_deref().unwrap_or("?"),
-                        revision(app)
-                    )
-                })
-                .collect(),
-            6,
-        );
-        let title = "Sync to production".to_string();
-        confirm(model, title, lines, Some(expected), commands);
-        return Vec::new();
-    }
-    if apps.len() > 1 && !from_command {
+    if production.is_empty() {
         let mut lines = vec![format!("Sync {} applications (no prune):", apps.len())];
         list_with_more(
             &mut lines,
@@ -171,15 +150,68 @@ pub fn sync(model: &mut Model, from_command: bool) -> Vec<Effect> {
         confirm(model, "Sync".into(), lines, None, commands);
         return Vec::new();
     }
-    model.info(format!("sync of {} sent", names(&apps)));
-    commands.into_iter().map(Effect::Send).collect()
+    let mut clusters: Vec<&str> = production.iter().map(|(_, c)| c.as_str()).collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let expected = match clusters.as_slice() {
+        [only] => only.to_string(),
+        _ => "production".to_string(),
+    };
+    let mut lines = vec![format!(
+        "Sync {} app(s), {} of them on PRODUCTION cluster(s) {}:",
+        apps.len(),
+        production.len(),
+        clusters.join(", ")
+    )];
+    list_with_more(
+        &mut lines,
+        apps.iter()
+            .map(|app| {
+                format!(
+                    "{} → {} at {} (no prune)",
+                    app.name,
+                    app.cluster.as_deref().unwrap_or("?"),
+                    revision(app)
+                )
+            })
+            .collect(),
+        6,
+    );
+    let title = "Sync to production".to_string();
+    confirm(model, title, lines, Some(expected), commands);
+    Vec::new()
 }
 
-fn names(apps: &[AppSnapshot]) -> String {
-    match apps {
-        [one] => one.name.clone(),
-        many => format!("{} apps", many.len()),
-    }
+/// Opens the sync preview of `app` and asks the engine for its dry run.
+/// On the resource tree, the marked resources are all the sync touches.
+fn open_preview(model: &mut Model, app: &AppSnapshot, prune: bool) -> Vec<Effect> {
+    let resources = match &model.screen {
+        Screen::Detail { app: shown } if *shown == app.name => {
+            model.tree_view.marked.iter().cloned().collect()
+        }
+        _ => Vec::new(),
+    };
+    let preview = SyncPreview {
+        app: app.name.clone(),
+        cluster: app
+            .cluster
+            .clone()
+            .unwrap_or_else(|| app.destination.clone()),
+        revision: app
+            .revision
+            .as_deref()
+            .map(|revision| short_revision(revision).to_string()),
+        prune,
+        resources,
+        production: is_production(&model.snapshot, app),
+        readonly: model.readonly_reason().map(str::to_string),
+        plan: PreviewPlan::Waiting,
+        typing: None,
+        error: None,
+    };
+    let command = preview.dry_run_command(&model.operator);
+    model.overlay = Some(Overlay::SyncPreview(Box::new(preview)));
+    vec![Effect::Send(command)]
 }
 
 pub fn sync_prune(model: &mut Model) -> Vec<Effect> {
@@ -187,61 +219,21 @@ pub fn sync_prune(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     if model.screen == Screen::Applications && model.apps.marked.len() > 1 {
-        model.warn("prune one application at a time: its confirmation lists what is deleted");
+        model.warn("prune one application at a time: its preview lists what is deleted");
         return Vec::new();
     }
-    let Some(app) = single_target(model) else {
-        return Vec::new();
-    };
-    let cluster = app
-        .cluster
-        .clone()
-        .unwrap_or_else(|| app.destination.clone());
-    let mut lines = vec![format!(
-        "Sync {} and DELETE from {} what Git no longer has:",
-        app.name, cluster
-    )];
-    if let Some(production) = is_production(&model.snapshot, &app) {
-        lines.push(format!("{production} is a PRODUCTION cluster."));
+    match single_target(model) {
+        Some(app) => open_preview(model, &app, true),
+        None => Vec::new(),
     }
-    let effects = if model.detail_of(&app.name).is_some() {
-        Vec::new()
-    } else {
-        vec![Effect::Send(Command::Describe {
-            app: app.name.clone(),
-        })]
-    };
-    model.overlay = Some(Overlay::Confirm(Box::new(ConfirmDialog {
-        title: "Sync with prune".into(),
-        lines,
-        expected: Some(app.name.clone()),
-        field: TextField::new(""),
-        commands: vec![Command::Sync {
-            app: app.name.clone(),
-            prune: true,
-            dry_run: false,
-            initiated_by: model.operator.clone(),
-        }],
-        prune_app: Some(app.name.clone()),
-        error: None,
-    })));
-    effects
 }
 
+/// The preview alone: allowed read-only, since a dry run changes nothing.
 pub fn dry_run(model: &mut Model) -> Vec<Effect> {
-    let Some(app) = single_target(model) else {
-        return Vec::new();
-    };
-    model.info(format!(
-        "dry run of {} sent: the result shows what a sync would change",
-        app.name
-    ));
-    vec![Effect::Send(Command::Sync {
-        app: app.name,
-        prune: false,
-        dry_run: true,
-        initiated_by: model.operator.clone(),
-    })]
+    match single_target(model) {
+        Some(app) => open_preview(model, &app, false),
+        None => Vec::new(),
+    }
 }
 
 pub fn refresh(model: &mut Model, everything: bool) -> Vec<Effect> {
@@ -582,7 +574,7 @@ pub fn run_command_line(model: &mut Model, line: &str) -> Vec<Effect> {
             }
         }
         CommandLine::Resume(id) => return resume(model, id),
-        CommandLine::Sync => return sync(model, true),
+        CommandLine::Sync => return sync(model),
         CommandLine::DryRun => return dry_run(model),
         CommandLine::Refresh => {
             let everything = model.screen == Screen::Clusters;

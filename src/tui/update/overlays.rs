@@ -10,6 +10,8 @@ use super::super::model::{
     ConfirmDialog, LineInput, LineKind, Model, Overlay, PAUSE_PRESETS, PauseDialog, PauseField,
 };
 use super::super::msg::Effect;
+use super::super::preview::{PreviewPlan, SyncPreview};
+use super::super::text_field::TextField;
 use super::super::theme;
 use super::actions::{run_command_line, submit_pause};
 use super::screens::apply_filter;
@@ -176,27 +178,15 @@ pub fn confirm_key(
             model.info(format!("{}: cancelled, nothing sent", dialog.title));
             return Vec::new();
         }
-        Some(Action::Confirm) => {
-            if let Some(app) = &dialog.prune_app
-                && model.detail_of(app).is_none()
-            {
-                {
-                    dialog.error =
-                        Some("waiting for the engine's list of what would be deleted".into());
-                    model.overlay = Some(Overlay::Confirm(dialog));
-                    return Vec::new();
-                }
+        Some(Action::Confirm) => match &dialog.expected {
+            Some(expected) if dialog.field.text().trim() != expected => {
+                dialog.error = Some(format!("type {expected} exactly to go ahead"));
             }
-            match &dialog.expected {
-                Some(expected) if dialog.field.text().trim() != expected => {
-                    dialog.error = Some(format!("type {expected} exactly to go ahead"));
-                }
-                _ => {
-                    model.info(format!("{}: sent", dialog.title));
-                    return dialog.commands.into_iter().map(Effect::Send).collect();
-                }
+            _ => {
+                model.info(format!("{}: sent", dialog.title));
+                return dialog.commands.into_iter().map(Effect::Send).collect();
             }
-        }
+        },
         _ => {
             if dialog.expected.is_some() && dialog.field.input(key) {
                 dialog.error = None;
@@ -205,4 +195,87 @@ pub fn confirm_key(
     }
     model.overlay = Some(Overlay::Confirm(dialog));
     Vec::new()
+}
+
+/// Keys in the sync preview. Before the name is asked: `y` goes ahead,
+/// `p` turns prune on or off (and runs the dry run again), `n` cancels.
+/// Once a name is wanted the keys type it.
+pub fn preview_key(
+    model: &mut Model,
+    mut preview: Box<SyncPreview>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
+    let title = format!("sync of {}", preview.app);
+    match (action, preview.typing.is_some()) {
+        (Some(Action::Quit), _) => return quit(model),
+        (Some(Action::Cancel), _) => {
+            model.info(format!("{title}: cancelled, nothing sent"));
+            return Vec::new();
+        }
+        (Some(Action::Confirm), false) => {
+            if let Some(reason) = &preview.readonly {
+                preview.error = Some(format!("read-only: {reason}; this is a preview only"));
+            } else {
+                match &preview.plan {
+                    PreviewPlan::Waiting => {
+                        preview.error = Some("waiting for the engine's dry run".into());
+                    }
+                    PreviewPlan::Refused(_) => {
+                        preview.error =
+                            Some("the engine refused the dry run; it would refuse the sync".into());
+                    }
+                    PreviewPlan::Ready(_) if preview.expected_name().is_some() => {
+                        preview.typing = Some(TextField::new(""));
+                        preview.error = None;
+                    }
+                    PreviewPlan::Ready(_) => return send_sync(model, &preview),
+                }
+            }
+        }
+        (Some(Action::Confirm), true) => {
+            let expected = preview.expected_name().unwrap_or_default();
+            let typed = preview
+                .typing
+                .as_ref()
+                .map_or("", |field| field.text())
+                .trim();
+            if typed == expected {
+                return send_sync(model, &preview);
+            }
+            preview.error = Some(format!("type {expected} exactly to go ahead"));
+        }
+        (Some(Action::SyncPrune), false) => {
+            if preview.plan == PreviewPlan::Waiting {
+                preview.error = Some("wait for the dry run before changing it".into());
+            } else {
+                preview.prune = !preview.prune;
+                preview.plan = PreviewPlan::Waiting;
+                preview.error = None;
+                let command = preview.dry_run_command(&model.operator);
+                model.overlay = Some(Overlay::SyncPreview(preview));
+                return vec![Effect::Send(command)];
+            }
+        }
+        (_, true) => {
+            if let Some(field) = preview.typing.as_mut()
+                && field.input(key)
+            {
+                preview.error = None;
+            }
+        }
+        (_, false) => {}
+    }
+    model.overlay = Some(Overlay::SyncPreview(preview));
+    Vec::new()
+}
+
+fn send_sync(model: &mut Model, preview: &SyncPreview) -> Vec<Effect> {
+    let prune = if preview.prune { " with prune" } else { "" };
+    let only = match preview.resources.len() {
+        0 => String::new(),
+        count => format!(" ({count} selected resources)"),
+    };
+    model.info(format!("sync of {}{prune}{only} sent", preview.app));
+    vec![Effect::Send(preview.sync_command(&model.operator))]
 }

@@ -190,6 +190,11 @@ fn tree_key(model: &mut Model, app: &str, action: Action) -> bool {
         Action::Expand => state.expand(&lines),
         Action::NextResource => state.next_resource(&lines),
         Action::PrevResource => state.prev_resource(&lines),
+        Action::ToggleSelect => {
+            if !state.toggle_mark(&lines) {
+                model.warn("only the app's own resources can be marked for a selective sync");
+            }
+        }
         _ => return false,
     }
     true

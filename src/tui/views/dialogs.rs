@@ -1,6 +1,6 @@
 //! The pause dialog and the confirmation, drawn over the screen. A
-//! confirmation says exactly what will happen; a prune lists what will be
-//! deleted from the latest details.
+//! confirmation says exactly what will happen (a single app's sync has its
+//! own preview, see [`super::preview`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,7 +23,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn frame_block(model: &Model, title: &str) -> Block<'static> {
+pub fn frame_block(model: &Model, title: &str) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(model.theme.style(Slot::BorderFocused))
@@ -113,39 +113,6 @@ pub fn confirm(model: &Model, dialog: &ConfirmDialog, frame: &mut Frame, area: R
         .iter()
         .map(|line| Line::styled(line.clone(), theme.style(Slot::Text)))
         .collect();
-    if let Some(app) = &dialog.prune_app {
-        match model.detail_of(app) {
-            None => lines.push(Line::styled(
-                "  (asking the engine what would be deleted…)",
-                theme.style(Slot::Muted),
-            )),
-            Some(detail) => {
-                let prune: Vec<_> = detail
-                    .diffs
-                    .iter()
-                    .filter(|diff| diff.requires_pruning)
-                    .collect();
-                if prune.is_empty() {
-                    lines.push(Line::styled(
-                        "  nothing: no resource is marked for pruning.",
-                        theme.style(Slot::Muted),
-                    ));
-                }
-                for diff in prune.iter().take(8) {
-                    lines.push(Line::styled(
-                        format!("  ✖ delete {}", diff.key),
-                        theme.style(Slot::DiffRemoved),
-                    ));
-                }
-                if prune.len() > 8 {
-                    lines.push(Line::styled(
-                        format!("  … and {} more", prune.len() - 8),
-                        theme.style(Slot::DiffRemoved),
-                    ));
-                }
-            }
-        }
-    }
     lines.push(Line::raw(""));
     let prompt_row = lines.len() as u16;
     match &dialog.expected {

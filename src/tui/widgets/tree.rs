@@ -16,7 +16,7 @@ use super::status::{
     health_icon, health_needs_attention, health_slot, resource_sync_icon, resource_sync_label,
     resource_sync_slot, sync_icon, sync_label, sync_slot,
 };
-use crate::engine::api::{AppDetail, AppSnapshot, ResourceNode, ResourceSyncStatus};
+use crate::engine::api::{AppDetail, AppSnapshot, ObjectKey, ResourceNode, ResourceSyncStatus};
 use crate::tui::theme::{Slot, Theme};
 
 /// Between the keys of a node path (never part of an object key).
@@ -118,6 +118,8 @@ pub struct TreeState {
     pub scroll: Scroll,
     /// Paths (see [`TreeLine::path`]) of the folded nodes.
     pub collapsed: BTreeSet<String>,
+    /// Managed resources marked for a selective sync.
+    pub marked: BTreeSet<ObjectKey>,
 }
 
 impl TreeState {
@@ -205,6 +207,26 @@ impl TreeState {
         }
     }
 
+    /// Marks or unmarks the managed resource under the cursor for a
+    /// selective sync and moves down. Only managed resources (depth 1) can
+    /// be synced on their own: what they own is the cluster's to create.
+    /// False when the line is not one.
+    pub fn toggle_mark(&mut self, lines: &[TreeLine<'_>]) -> bool {
+        let Some(TreeLine {
+            item: TreeItem::Resource(node),
+            depth: 1,
+            ..
+        }) = self.selected(lines)
+        else {
+            return false;
+        };
+        if !self.marked.remove(&node.key) {
+            self.marked.insert(node.key.clone());
+        }
+        self.scroll.down(lines.len());
+        true
+    }
+
     /// Moves to the previous visible line that is out of sync or unhealthy.
     pub fn prev_resource(&mut self, lines: &[TreeLine<'_>]) {
         let end = self.scroll.selected(lines.len()).unwrap_or(0);
@@ -249,6 +271,12 @@ pub fn render_tree(
             theme.style(Slot::Warning),
         ));
     }
+    if !state.marked.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked: s syncs only these ", state.marked.len()),
+            theme.style(Slot::Accent),
+        ));
+    }
     let block = Block::bordered()
         .border_style(theme.style(Slot::Border))
         .title(Line::from(title));
@@ -268,7 +296,7 @@ pub fn render_tree(
     let window = state.scroll.window(lines.len(), height);
     let selected = state.scroll.selected(lines.len());
     let rows = window.map(|index| {
-        let row = tree_row(&lines[index], app, wide, theme);
+        let row = tree_row(&lines[index], app, &state.marked, wide, theme);
         if Some(index) == selected {
             row.style(theme.style(Slot::Selection))
         } else {
@@ -340,7 +368,13 @@ fn selected_detail<'a>(line: &TreeLine<'a>, theme: &Theme) -> Paragraph<'a> {
     ])
 }
 
-fn tree_row<'a>(line: &TreeLine<'a>, app: &AppSnapshot, wide: bool, theme: &Theme) -> Row<'a> {
+fn tree_row<'a>(
+    line: &TreeLine<'a>,
+    app: &AppSnapshot,
+    marked: &BTreeSet<ObjectKey>,
+    wide: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let fold = match (line.has_children, line.collapsed) {
         (false, _) => "  ",
         (true, false) => "▾ ",
@@ -366,6 +400,9 @@ fn tree_row<'a>(line: &TreeLine<'a>, app: &AppSnapshot, wide: bool, theme: &Them
             )
         }
         TreeItem::Resource(node) => {
+            if marked.contains(&node.key) {
+                name.push(Span::styled("● ", theme.style(Slot::Marked)));
+            }
             name.push(Span::styled(
                 format!("{}/{}", node.key.kind, node.key.name),
                 theme.style(Slot::Text),
