@@ -259,7 +259,10 @@ async fn run() {
         );
         let started = Instant::now();
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         within("an automated sync start", async {

@@ -187,6 +187,10 @@ pub enum Command {
     Refresh {
         /// Application name [default: the whole fleet].
         app: Option<String>,
+        /// Render the manifests again even if the commit did not change,
+        /// and relist the live objects instead of trusting the watches.
+        #[arg(long)]
+        hard: bool,
     },
     /// Who did what, when and why: syncs, prunes, rollbacks, pauses and
     /// resumes by operators, and every automated sync, oldest first.
@@ -312,7 +316,7 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Resume { scope, id } => pause::resume(&settings, &scope, id.as_deref()),
         Command::Pauses => pause::list(&settings),
         Command::Approve { app } => approve::run(&settings, &app).await,
-        Command::Refresh { app } => refresh::run(&settings, app.as_deref()),
+        Command::Refresh { app, hard } => refresh::run(&settings, app.as_deref(), hard),
         Command::Audit { app, since, output } => {
             audit::run(&settings, app.as_deref(), since.as_deref(), output)
         }

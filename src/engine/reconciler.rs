@@ -7,7 +7,9 @@
 //! polled every `refresh_interval` (±10% jitter) and on a Refresh command;
 //! renders are cached by commit, path and options, so only apps whose
 //! Application or render changed are recomputed. Every tenth poll is a full
-//! resync, the safety net against a missed event. After each recompute the
+//! resync, the safety net against a missed event. A hard refresh renders
+//! its apps again whatever the render cache holds and relists their
+//! clusters' live objects instead of trusting the watches. After each recompute the
 //! recomputed apps' automation is decided (auto-sync once per revision,
 //! retries, self-heal, gated by the rollback pin, pauses from the shared
 //! pause file, approval and sync windows); after a Git poll every app's is,
@@ -33,6 +35,7 @@ mod app_of_apps;
 mod automation;
 mod connection;
 mod git_source;
+mod hard_refresh;
 mod observe;
 mod operator_commands;
 mod pending;

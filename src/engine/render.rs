@@ -25,7 +25,7 @@ mod tools;
 
 pub use application::{
     AppRenderError, RenderedSource, RepoCatalog, load_catalog, render_application,
-    render_application_with,
+    render_application_again, render_application_with,
 };
 pub use cache::{RenderCache, RenderKey};
 pub use directory::{DirectoryLoad, DirectoryOptions, load_directory, render_directory};

@@ -1,11 +1,13 @@
 //! Git sources: a cache of repositories, revision resolution, reading trees at
-//! a commit without a checkout, and the history of a path.
+//! a commit without a checkout, the history of a path, and commit subjects
+//! and authors by commit id.
 //!
 //! The layer is synchronous (git2 is); callers run it in `spawn_blocking`.
 //! Renderers read files through the [`SourceTree`] trait, so the same code
 //! runs over a commit ([`GitTree`]) or a plain directory ([`FsTree`]).
 
 mod cache;
+mod commit_cache;
 mod commit_id;
 mod commit_info;
 mod credentials;
@@ -19,6 +21,7 @@ mod resolver;
 mod tree;
 
 pub use cache::RepoCache;
+pub use commit_cache::{CommitCache, DEFAULT_COMMIT_CACHE};
 pub use commit_id::{CommitId, short_revision};
 pub use commit_info::CommitInfo;
 pub use error::SourceError;

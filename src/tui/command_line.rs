@@ -31,6 +31,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "refresh",
         "compare the app (or all apps) with Git and the clusters again",
     ),
+    (
+        "hard-refresh",
+        "refresh trusting no cache: render again, re-list live objects (also :refresh!)",
+    ),
     ("theme", "<name>: switch the colour theme"),
     (
         "group",
@@ -49,12 +53,21 @@ pub enum CommandLine {
     AppSets,
     Audit,
     Context(Option<String>),
-    Pause { duration: String, reason: String },
-    Freeze { duration: String, reason: String },
+    Pause {
+        duration: String,
+        reason: String,
+    },
+    Freeze {
+        duration: String,
+        reason: String,
+    },
     Resume(Option<String>),
     Sync,
     DryRun,
-    Refresh,
+    /// `hard`: render again and re-list the live objects.
+    Refresh {
+        hard: bool,
+    },
     Theme(String),
     Group(Option<GroupBy>),
     Help,
@@ -108,7 +121,8 @@ pub fn parse(line: &str) -> Result<Option<CommandLine>, CommandError> {
         "resume" => CommandLine::Resume(rest.first().map(|id| id.to_string())),
         "sync" => CommandLine::Sync,
         "dry-run" | "dryrun" => CommandLine::DryRun,
-        "refresh" => CommandLine::Refresh,
+        "refresh" => CommandLine::Refresh { hard: false },
+        "refresh!" | "hard-refresh" => CommandLine::Refresh { hard: true },
         "theme" => match rest.first() {
             Some(name) => CommandLine::Theme(name.to_string()),
             None => {

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::api::{
-    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, ConnectionState, EngineEvent,
-    Health, HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey, OperationPhase,
-    OperationSnapshot, Pause, PauseScope, ResourceCounts, ResourceDiff, ResourceNode,
-    ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase, SourceSummary,
-    SyncOutcome, SyncPhase, SyncResult, SyncStatus, Timestamp,
+    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, CommitInfo, ConnectionState,
+    EngineEvent, Health, HealthStatus, HistoryEntry, InitiatedBy, LastSync, ObjectKey,
+    OperationPhase, OperationSnapshot, Pause, PauseScope, ResourceCounts, ResourceDiff,
+    ResourceNode, ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase,
+    SourceSummary, SyncOutcome, SyncPhase, SyncResult, SyncStatus, Timestamp,
 };
 
 use super::keymap::Keymap;
@@ -37,6 +37,32 @@ fn before(seconds: u64) -> Timestamp {
     demo_now()
         .checked_sub(Duration::from_secs(seconds))
         .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The commit every demo app renders now.
+const CURRENT: &str = "4f9c2e1a7b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e";
+
+/// A commit as the engine describes it, authored `seconds` before
+/// [`demo_now`]; `None` only if `sha` were not a full commit id.
+fn commit(sha: &str, subject: &str, author: &str, seconds: u64) -> Option<CommitInfo> {
+    Some(CommitInfo {
+        id: sha.parse().ok()?,
+        subject: subject.to_string(),
+        author_name: author.to_string(),
+        author_email: format!("{}@example.com", author.to_lowercase().replace(' ', ".")),
+        time: before(seconds).as_second(),
+        offset_minutes: 60,
+    })
+}
+
+/// The current commit's subject and author.
+fn current_commit() -> Option<CommitInfo> {
+    commit(
+        CURRENT,
+        "Raise web-frontend to 3 replicas for the sale",
+        "Carol Diaz",
+        25 * 60,
+    )
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -110,7 +136,8 @@ pub fn app(name: &str, project: &str, cluster: &str) -> AppSnapshot {
         namespace: namespace.clone(),
         sync: SyncStatus::Synced,
         health: HealthStatus::Healthy,
-        revision: Some("4f9c2e1a7b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e".into()),
+        revision: Some(CURRENT.into()),
+        commit: current_commit(),
         automated: true,
         conditions: Vec::new(),
         resources: vec![
@@ -140,7 +167,7 @@ pub fn app(name: &str, project: &str, cluster: &str) -> AppSnapshot {
         auto_prune: false,
         self_heal: true,
         last_sync: Some(LastSync {
-            revision: "4f9c2e1a7b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e".into(),
+            revision: CURRENT.into(),
             at: "2026-11-22T13:48:00Z".into(),
             initiated_by: "automated".into(),
             result: "Succeeded".into(),
@@ -425,10 +452,29 @@ pub fn demo_detail(app: &str) -> AppDetail {
             },
         ],
         history: vec![
-            history(1, "1a2b3c4d5e6f", 3 * 24 * 60),
-            history(2, "7a8b9c0d1e2f", 26 * 60),
-            history(3, "4f9c2e1a7b3d", 12),
+            history(1, FIRST, 3 * 24 * 60),
+            history(2, SECOND, 26 * 60),
+            history(3, CURRENT, 12),
         ],
+        commits: [
+            commit(
+                FIRST,
+                "Add web-frontend behind the edge cache",
+                "Alice Martin",
+                3 * 24 * 3600 + 1800,
+            ),
+            commit(
+                SECOND,
+                "Pin the frontend image to web:1.4.1",
+                "Bob Stone",
+                26 * 3600 + 600,
+            ),
+            current_commit(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|info| (info.id.to_string(), info))
+        .collect(),
         errors: Vec::new(),
     }
 }
@@ -473,6 +519,9 @@ pub fn demo_dry_run(app: &str, prune: bool) -> EngineEvent {
         },
     }
 }
+/// The demo history's older commits.
+const FIRST: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+const SECOND: &str = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
 
 /// Engine events of a busy quarter hour, oldest first, each with how many
 /// seconds before [`demo_now`] it came: what the audit screen shows.

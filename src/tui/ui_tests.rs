@@ -1323,7 +1323,7 @@ async fn the_runtime_hands_commands_to_the_engine_in_order() {
     let refreshed: Vec<Option<String>> = received
         .into_iter()
         .map(|command| match command {
-            Command::Refresh { app } => app,
+            Command::Refresh { app, hard: false } => app,
             other => panic!("{other:?}"),
         })
         .collect();

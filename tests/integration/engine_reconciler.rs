@@ -864,7 +864,10 @@ async fn pause_describe_and_rollback_are_engine_commands() {
         );
         let second = setup.repo.commit("web goes slow");
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         engine
@@ -1090,7 +1093,10 @@ async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
             .write("apps/roll/prod/deploy.yaml", deployment("reg:5000/app:v1"));
         setup.repo.commit("a progressive rollout");
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         // dev is synced by the rollout and never becomes Healthy (its sync
@@ -1137,7 +1143,10 @@ async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
             .await
             .expect("send");
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         engine

@@ -11,8 +11,12 @@ use crate::engine::state::ResumeTarget;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "command", rename_all = "camelCase")]
 pub enum Command {
-    /// Read Git and the clusters again now (one app, or all).
-    Refresh { app: Option<String> },
+    /// Read Git and the clusters again now (one app, or all). A `hard`
+    /// refresh also renders the manifests again even if the commit did
+    /// not change (an external tool or chart dependency may have), and
+    /// relists the live objects of the affected clusters instead of
+    /// trusting the watches.
+    Refresh { app: Option<String>, hard: bool },
     /// Sync an app to its rendered revision.
     Sync {
         app: String,

@@ -9,6 +9,7 @@ use crate::engine::health::HealthStatus;
 use crate::engine::manifest::ObjectKey;
 use crate::engine::policy::pause::Pause;
 use crate::engine::policy::rolling_sync::RollingPlan;
+use crate::engine::source::CommitInfo;
 use crate::engine::state::{HistoryEntry, SourceSummary};
 use crate::engine::status::ResourceNode;
 use crate::engine::sync::{OperationPhase, ResourceResult};
@@ -95,6 +96,9 @@ pub struct AppSnapshot {
     pub health: HealthStatus,
     /// The rendered commit.
     pub revision: Option<String>,
+    /// The rendered commit's subject, author and time (`None` when it is
+    /// not known, e.g. before the first render).
+    pub commit: Option<CommitInfo>,
     pub automated: bool,
     /// Why the status is not known, or what is wrong with the app
     /// (render failure, unknown destination, unreachable cluster).
@@ -169,6 +173,10 @@ pub struct AppDetail {
     pub tree: Vec<ResourceNode>,
     /// Oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Subject, author and time of the commits the history and the
+    /// current render name, by revision (full commit id). Chart versions
+    /// and commits the repository no longer has are absent.
+    pub commits: BTreeMap<String, CommitInfo>,
     /// Why part of the picture is missing (cluster unreachable, render
     /// failed, history unreadable).
     pub errors: Vec<String>,

@@ -79,7 +79,8 @@ struct Shared {
 enum Request {
     /// A kind may have appeared (a CRD applied): run discovery again.
     Rediscover,
-    /// What is kept of objects changed: list everything again.
+    /// What is kept of objects changed, or a hard refresh: list
+    /// everything again.
     Relist,
 }
 
@@ -160,6 +161,14 @@ impl LiveCache {
 
     pub fn rediscover(&self) {
         let _ = self.requests.send(Request::Rediscover);
+    }
+
+    /// Lists every watched kind again instead of trusting what the watches
+    /// delivered (a hard refresh). The old picture stays until each new
+    /// list replaces it, so the cluster's apps do not turn Unknown
+    /// meanwhile; each finished list marks the apps it touches dirty.
+    pub fn relist(&self) {
+        let _ = self.requests.send(Request::Relist);
     }
 
     /// Field managers whose managedFields entries tracked objects keep (the

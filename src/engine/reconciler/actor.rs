@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::automation::{AppContext, Automation, Rules};
 use super::connection::connection_state;
 use super::git_source::GitSource;
+use super::hard_refresh::HardRefresh;
 use super::operator_commands::RollbackRender;
 use super::pending::Pending;
 use super::permissions::{Refused, authorize};
@@ -43,6 +44,7 @@ use crate::engine::policy::roles::RoleBook;
 use crate::engine::policy::rolling_sync::{RollingApp, plan};
 use crate::engine::render::RenderedSource;
 use crate::engine::schedule::TimeZones;
+use crate::engine::source::CommitInfo;
 use crate::engine::state::{Approval, AuditLog, AuditRecord, PauseStore};
 use crate::engine::state::{
     HistoryEntry, InitiatedBy, NewSync, RefreshRequest, RefreshRequests, StateStore, save_generated,
@@ -128,6 +130,8 @@ pub(super) struct Fleet {
     pub(super) renders: HashMap<String, Arc<Vec<RenderedSource>>>,
     /// Every app's last render or render error, to tell what a pass changed.
     pub(super) outcomes: HashMap<String, RenderOutcome>,
+    /// App → the commit it renders (subject, author, time).
+    pub(super) commits: HashMap<String, CommitInfo>,
     /// Generated app → its ApplicationSet.
     pub(super) owners: HashMap<String, String>,
     /// Child app → the app whose render holds it (app of apps).
@@ -151,7 +155,7 @@ pub(super) struct Fleet {
 }
 
 pub(super) enum Done {
-    Refreshed(RefreshResult),
+    Refreshed(Box<RefreshResult>),
     /// A rollback's older revision is rendered (or could not be).
     RollbackRendered(Box<RollbackRender>),
     /// Rows recomputed from the caches; automation runs for `automate`
@@ -171,6 +175,8 @@ impl Actor {
         let mut fleet = Fleet::default();
         let mut refreshing = false;
         let mut refresh_again = true;
+        // Hard refreshes asked for since the last pass started.
+        let mut hard = HardRefresh::default();
         let mut ticks = tokio::time::interval(self.refresh_interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Requests written before the engine started are answered by its
@@ -197,12 +203,13 @@ impl Actor {
                     self.git.clone(),
                     self.registry.generator_clusters(),
                     self.fetch,
+                    std::mem::take(&mut hard),
                 );
                 tokio::spawn(async move {
                     let started = std::time::Instant::now();
                     let result = pass.await;
                     tracing::debug!(apps = result.apps.len(), elapsed = ?started.elapsed(), "git pass");
-                    let _ = done.send(Done::Refreshed(result));
+                    let _ = done.send(Done::Refreshed(Box::new(result)));
                 });
             }
             let now = Instant::now();
@@ -225,7 +232,12 @@ impl Actor {
                         break;
                     }
                     Some(command) if !self.permitted(&fleet, &command) => {}
-                    Some(Command::Refresh { .. }) => refresh_again = true,
+                    Some(Command::Refresh { app, hard: hard_refresh }) => {
+                        refresh_again = true;
+                        if hard_refresh {
+                            self.hard_refresh(&fleet, &mut hard, app.as_deref());
+                        }
+                    }
                     Some(Command::Pause { scope, duration, reason, by }) => {
                         self.pause(scope, duration, reason, by);
                         self.automate(&mut fleet, &locks, &done_tx);
@@ -279,8 +291,13 @@ impl Actor {
                     Done::Refreshed(result) => {
                         refreshing = false;
                         rendered_once = true;
-                        let changed = self.merge(&mut fleet, result);
-                        pending.git_pass(changed, std::mem::take(&mut resync_due), Instant::now());
+                        // A hard refresh recomputes its apps even when
+                        // their render came out the same.
+                        let rendered_again = result.hard.clone();
+                        let mut changed = self.merge(&mut fleet, *result);
+                        changed.extend(rendered_again.apps().cloned());
+                        let full = std::mem::take(&mut resync_due) || rendered_again.is_all();
+                        pending.git_pass(changed, full, Instant::now());
                     }
                     Done::Recomputed { rows, automate } => {
                         recomputing = false;
@@ -348,13 +365,39 @@ impl Actor {
                     {
                         seen_request = request.generation;
                         refresh_again = true;
+                        if request.hard {
+                            self.hard_refresh(&fleet, &mut hard, request.app.as_deref());
+                        }
                         let _ = self.events.send(EngineEvent::OperatorAction {
                             operator: request.by,
-                            action: "refresh".to_string(),
+                            action: if request.hard { "hard refresh" } else { "refresh" }.to_string(),
                             target: request.app.unwrap_or_else(|| "the fleet".to_string()),
                             detail: "requested from another process".to_string(),
                         });
                     }
+                }
+            }
+        }
+    }
+
+    /// Makes the next Git pass render `app` (every app for `None`) anew,
+    /// and relists the live objects of its cluster (every cluster for
+    /// `None`) rather than trusting what the watches delivered. An app
+    /// not known yet (or whose destination does not resolve) is rendered
+    /// anew; no cluster is relisted for it.
+    fn hard_refresh(&self, fleet: &Fleet, hard: &mut HardRefresh, app: Option<&str>) {
+        hard.add(app);
+        match app {
+            None => self.caches.values().for_each(|cache| cache.relist()),
+            Some(name) => {
+                let cluster = fleet
+                    .apps
+                    .iter()
+                    .find(|candidate| candidate.name() == name)
+                    .and_then(|app| self.registry.resolve(&app.spec.destination).ok())
+                    .and_then(|entry| self.caches.get(&entry.name));
+                if let Some(cache) = cluster {
+                    cache.relist();
                 }
             }
         }
@@ -631,6 +674,7 @@ impl Actor {
             })
             .collect();
         fleet.outcomes = result.renders;
+        fleet.commits = result.commits;
         fleet.apps = result.apps;
         fleet.projects = result.projects;
         fleet.owners = result.owners;
@@ -676,6 +720,7 @@ impl Actor {
                 app: app.clone(),
                 render: fleet.outcomes.get(app.name()).cloned(),
                 project: ProjectRules::for_app(app, |name| fleet.projects.get(name)),
+                commit: fleet.commits.get(app.name()).cloned(),
             })
             .collect();
         let automate = (!work.automate_all).then(|| {

@@ -11,9 +11,13 @@ use crate::engine::appset::{
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::render::{
-    AppRenderError, RenderCache, RenderTools, RenderedSource, load_catalog, render_application_with,
+    AppRenderError, RenderCache, RenderTools, RenderedSource, load_catalog,
+    render_application_again, render_application_with,
 };
-use crate::engine::source::{LocalFirstResolver, Repo, RepoCache, RepoKind, RepoPath};
+use crate::engine::source::{
+    CommitCache, CommitInfo, LocalFirstResolver, Repo, RepoCache, RepoKind, RepoPath, RepoResolver,
+    SourceError,
+};
 
 /// One repository and where in it the Argo CD resources live.
 #[derive(Debug, Clone)]
@@ -30,6 +34,8 @@ pub struct GitSource {
     pub cache: Arc<RepoCache>,
     pub tools: RenderTools,
     pub renders: RenderCache,
+    /// Subjects and authors of the commits apps render and have synced.
+    pub commits: CommitCache,
     /// What each ApplicationSet generated before, for its
     /// `applicationsSync` policy; the engine loads and saves it with its
     /// state.
@@ -66,6 +72,7 @@ impl GitSource {
             cache,
             tools,
             renders,
+            commits: CommitCache::default(),
             generated: Mutex::default(),
         }
     }
@@ -235,5 +242,26 @@ impl GitSource {
     /// repositories where they name them.
     pub fn render(&self, app: &Application) -> Result<Vec<RenderedSource>, AppRenderError> {
         render_application_with(app, &self.resolver(), &self.renders, &self.tools)
+    }
+
+    /// Renders one app again whatever the render cache holds (a hard
+    /// refresh), caching the new render in place of the old.
+    pub fn render_again(&self, app: &Application) -> Result<Vec<RenderedSource>, AppRenderError> {
+        render_application_again(app, &self.resolver(), &self.renders, &self.tools)
+    }
+
+    /// The subject, author and time of `revision` in the repository
+    /// `repo_url` names; `None` for anything but a full commit id the
+    /// repository has (a chart version, a commit not fetched). Cached by
+    /// commit id, so only the first ask of a commit reads Git, and never
+    /// clones or fetches: the commits asked about were resolved by a
+    /// render (or by one before, for a history).
+    pub fn commit_info(
+        &self,
+        repo_url: &str,
+        revision: &str,
+    ) -> Result<Option<CommitInfo>, SourceError> {
+        self.commits
+            .lookup(revision, || self.resolver().offline().repo_for(repo_url))
     }
 }

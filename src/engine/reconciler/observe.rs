@@ -35,6 +35,7 @@ fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
         sync: SyncStatus::Unknown,
         health: HealthStatus::Unknown,
         revision: None,
+        commit: None,
         automated: app.is_automated(),
         conditions: Vec::new(),
         resources: Vec::new(),

@@ -3,6 +3,7 @@
 //! rollback (render the older revision, sync it, then pin and pause the
 //! app) and describe (an app's diffs, tree and history, on demand).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use crate::engine::error_chain::error_chain;
 use crate::engine::model::Application;
 use crate::engine::policy::pause::{PauseRequest, PauseScope};
 use crate::engine::render::RenderedSource;
+use crate::engine::source::short_revision;
 use crate::engine::state::{
     AuditRecord, HistoryEntry, ResumeTarget, hold_after_rollback, rollback_entry,
 };
@@ -260,8 +262,14 @@ impl Actor {
             diffs: Vec::new(),
             tree: Vec::new(),
             history,
+            commits: BTreeMap::new(),
             errors,
         };
+        if let Some(current) = fleet.commits.get(&app_name) {
+            detail
+                .commits
+                .insert(current.id.to_string(), current.clone());
+        }
         let cache = self
             .registry
             .resolve(&app.spec.destination)
@@ -289,6 +297,56 @@ impl Actor {
                 Err(reason) => detail.errors.push(reason),
             },
         }
-        let _ = self.events.send(EngineEvent::AppDetail(Box::new(detail)));
+        self.answer_with_commits(detail);
+    }
+
+    /// Adds the history's commit subjects and authors (Git reads on the
+    /// blocking pool; the commit cache answers most), then sends the
+    /// detail. A commit that cannot be read is named in the errors.
+    fn answer_with_commits(&self, mut detail: AppDetail) {
+        let wanted: Vec<(String, String)> = detail
+            .history
+            .iter()
+            // A chart version names no commit.
+            .filter(|entry| entry.source.chart.is_empty())
+            .filter(|entry| !detail.commits.contains_key(&entry.revision))
+            .map(|entry| (entry.source.repo_url.clone(), entry.revision.clone()))
+            .collect();
+        let git = self.git.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let looked_up = tokio::task::spawn_blocking(move || {
+                let mut found = BTreeMap::new();
+                let mut errors = Vec::new();
+                for (repo_url, revision) in wanted {
+                    if found.contains_key(&revision) {
+                        continue;
+                    }
+                    match git.commit_info(&repo_url, &revision) {
+                        Ok(Some(info)) => {
+                            found.insert(revision, info);
+                        }
+                        Ok(None) => {}
+                        Err(error) => errors.push(format!(
+                            "commit {}: {}",
+                            short_revision(&revision),
+                            error_chain(&error)
+                        )),
+                    }
+                }
+                (found, errors)
+            })
+            .await;
+            match looked_up {
+                Ok((found, errors)) => {
+                    detail.commits.extend(found);
+                    detail.errors.extend(errors);
+                }
+                Err(join) => detail
+                    .errors
+                    .push(format!("commit subjects could not be read: {join}")),
+            }
+            let _ = events.send(EngineEvent::AppDetail(Box::new(detail)));
+        });
     }
 }

@@ -220,7 +220,13 @@ mod tests {
             None,
             "a dry run is a read"
         );
-        assert_eq!(refusal(&Command::Refresh { app: None }), None);
+        assert_eq!(
+            refusal(&Command::Refresh {
+                app: None,
+                hard: true
+            }),
+            None
+        );
         let cancel = refusal(&Command::Cancel {
             app: "web".into(),
             by: "nobody".into(),

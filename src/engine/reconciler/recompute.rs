@@ -12,6 +12,7 @@ use crate::engine::api::AppSnapshot;
 use crate::engine::cluster::{ClusterRegistry, LiveCache};
 use crate::engine::model::Application;
 use crate::engine::policy::project_rules::ProjectRules;
+use crate::engine::source::CommitInfo;
 use crate::engine::sync::ProjectGuard;
 
 /// One app to recompute, with its render.
@@ -20,6 +21,9 @@ pub struct AppInput {
     pub render: Option<RenderOutcome>,
     /// The rules of the app's project, shown as conditions when broken.
     pub project: ProjectRules,
+    /// The rendered commit's subject and author (from the Git pass: the
+    /// recompute never reads Git).
+    pub commit: Option<CommitInfo>,
 }
 
 /// The apps' rows. Caches still listing are waited for first, up to
@@ -43,6 +47,21 @@ pub async fn recompute(
 }
 
 fn row(
+    input: &AppInput,
+    registry: &ClusterRegistry,
+    caches: &HashMap<String, Arc<LiveCache>>,
+) -> AppSnapshot {
+    let mut row = observe(input, registry, caches);
+    // The subject goes with the revision the row shows, never another.
+    row.commit = input
+        .commit
+        .as_ref()
+        .filter(|commit| row.revision.as_deref() == Some(commit.id.to_string().as_str()))
+        .cloned();
+    row
+}
+
+fn observe(
     input: &AppInput,
     registry: &ClusterRegistry,
     caches: &HashMap<String, Arc<LiveCache>>,

@@ -5,17 +5,21 @@
 //!
 //! Rendering an app whose source resolves to the same commit, path and
 //! options costs a render-cache lookup, so a poll that finds no new commit
-//! is cheap, and [`changed_apps`] tells which apps a pass changed.
+//! is cheap, and [`changed_apps`] tells which apps a pass changed. A hard
+//! refresh renders the apps it covers anew. Each app's commit subject and
+//! author come from the commit cache (Git is read once per commit).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::app_of_apps::render_with_children;
 use super::git_source::GitSource;
+use super::hard_refresh::HardRefresh;
 use crate::engine::appset::GeneratorClusters;
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::render::RenderedSource;
+use crate::engine::source::CommitInfo;
 
 /// One app's render, or why it failed (in words, for its conditions).
 pub type RenderOutcome = Result<Arc<Vec<RenderedSource>>, String>;
@@ -35,18 +39,33 @@ pub struct RefreshResult {
     pub notes: HashMap<String, String>,
     /// The ApplicationSets written in Git (their strategies order syncs).
     pub application_sets: Vec<ApplicationSet>,
+    /// App → the commit its (first) source rendered.
+    pub commits: HashMap<String, CommitInfo>,
+    /// What this pass rendered anew.
+    pub hard: HardRefresh,
 }
 
 pub async fn refresh(
     git: Arc<GitSource>,
     generator_clusters: GeneratorClusters,
     fetch: bool,
+    hard: HardRefresh,
 ) -> RefreshResult {
     let rendering = tokio::task::spawn_blocking(move || {
+        if hard.is_all() {
+            git.renders.clear();
+        }
         let loaded = git.load(fetch, &generator_clusters);
         let rendered = render_with_children(
             loaded.apps,
-            |app| git.render(app).map_err(|error| error_chain(&error)),
+            |app| {
+                let rendered = if hard.covers(app.name()) {
+                    git.render_again(app)
+                } else {
+                    git.render(app)
+                };
+                rendered.map_err(|error| error_chain(&error))
+            },
             |sets, taken| git.expand_sets(sets, &generator_clusters, taken),
         );
         let mut owners = loaded.owners;
@@ -67,6 +86,7 @@ pub async fn refresh(
             apps.push(app);
         }
         apps.sort_by(|a, b| a.name().cmp(b.name()));
+        let commits = commit_infos(&git, &renders);
         RefreshResult {
             apps,
             problems,
@@ -76,6 +96,8 @@ pub async fn refresh(
             parents: rendered.parents,
             notes: loaded.notes,
             application_sets: loaded.application_sets,
+            commits,
+            hard,
         }
     });
     match rendering.await {
@@ -85,6 +107,31 @@ pub async fn refresh(
             ..RefreshResult::default()
         },
     }
+}
+
+/// Each rendered app's commit, from the commit cache. A commit that
+/// cannot be read leaves the app without a subject (logged; the render
+/// read the same commit moments ago, so this is rare and harmless).
+fn commit_infos(
+    git: &GitSource,
+    renders: &HashMap<String, RenderOutcome>,
+) -> HashMap<String, CommitInfo> {
+    let mut commits = HashMap::with_capacity(renders.len());
+    for (app, outcome) in renders {
+        let Some(source) = outcome.as_ref().ok().and_then(|sources| sources.first()) else {
+            continue;
+        };
+        match git.commit_info(&source.repo_url, &source.commit.to_string()) {
+            Ok(Some(info)) => {
+                commits.insert(app.clone(), info);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::debug!(app = %app, error = %error_chain(&error), "no commit subject");
+            }
+        }
+    }
+    commits
 }
 
 /// The apps whose inputs a pass changed: new apps, apps whose Application

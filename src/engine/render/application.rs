@@ -127,6 +127,35 @@ pub fn render_application_with(
     cache: &RenderCache,
     tools: &RenderTools,
 ) -> Result<Vec<RenderedSource>, AppRenderError> {
+    render_sources(app, repos, cache, tools, CacheUse::Reuse)
+}
+
+/// Renders every source of `app` like [`render_application_with`], but
+/// runs every renderer again whatever `cache` holds and caches the new
+/// renders in place of the old (a hard refresh).
+pub fn render_application_again(
+    app: &Application,
+    repos: &dyn RepoResolver,
+    cache: &RenderCache,
+    tools: &RenderTools,
+) -> Result<Vec<RenderedSource>, AppRenderError> {
+    render_sources(app, repos, cache, tools, CacheUse::Replace)
+}
+
+/// Whether a cached render may answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CacheUse {
+    Reuse,
+    Replace,
+}
+
+fn render_sources(
+    app: &Application,
+    repos: &dyn RepoResolver,
+    cache: &RenderCache,
+    tools: &RenderTools,
+    cache_use: CacheUse,
+) -> Result<Vec<RenderedSource>, AppRenderError> {
     let errors = app.validate();
     if !errors.is_empty() {
         return Err(AppRenderError::Invalid {
@@ -179,18 +208,21 @@ pub fn render_application_with(
         };
         // Value files of `$ref` sources are read only on a miss: a hit needs
         // their commits (in the key), not their contents.
-        let manifests = cache
-            .get_or_render(key, || {
-                let ref_files = refs.read()?;
-                let context = RenderContext {
-                    app_name: facts.name,
-                    namespace: facts.namespace,
-                    tools,
-                    ref_files: &ref_files,
-                };
-                render_source_as(&tree, source, &path, source_type, &context)
-            })
-            .map_err(fail)?;
+        let render = || {
+            let ref_files = refs.read()?;
+            let context = RenderContext {
+                app_name: facts.name,
+                namespace: facts.namespace,
+                tools,
+                ref_files: &ref_files,
+            };
+            render_source_as(&tree, source, &path, source_type, &context)
+        };
+        let manifests = match cache_use {
+            CacheUse::Reuse => cache.get_or_render(key, render),
+            CacheUse::Replace => cache.render_again(key, render),
+        }
+        .map_err(fail)?;
         rendered.push(RenderedSource {
             repo_url: source.repo_url.clone(),
             revision,

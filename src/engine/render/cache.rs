@@ -88,6 +88,37 @@ impl RenderCache {
         Ok(manifests)
     }
 
+    /// Runs `render` whatever is cached, and caches its success in place of
+    /// the old entry: a hard refresh, for renders that depend on more than
+    /// the key says (an external tool upgraded, a chart dependency moved).
+    /// On failure the old entry is dropped, so no later pass serves it.
+    pub fn render_again<E>(
+        &self,
+        key: RenderKey,
+        render: impl FnOnce() -> Result<Vec<Manifest>, E>,
+    ) -> Result<Arc<Vec<Manifest>>, E> {
+        match render() {
+            Ok(manifests) => {
+                let manifests = Arc::new(manifests);
+                self.insert(key, manifests.clone());
+                Ok(manifests)
+            }
+            Err(error) => {
+                self.lock().map.remove(&key);
+                Err(error)
+            }
+        }
+    }
+
+    /// Forgets every render.
+    pub fn clear(&self) {
+        self.lock().map.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn len(&self) -> usize {
         self.inner
             .lock()
@@ -136,6 +167,30 @@ mod tests {
     fn failures_are_not_cached() {
         let cache = RenderCache::new(4);
         assert!(cache.get_or_render(key("a"), || Err("boom")).is_err());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn render_again_replaces_the_cached_render() {
+        let cache = RenderCache::new(4);
+        let first = cache
+            .get_or_render::<()>(key("a"), || Ok(Vec::new()))
+            .unwrap();
+        let again = cache
+            .render_again::<()>(key("a"), || Ok(Vec::new()))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &again), "rendered anew");
+        let hit = cache
+            .get_or_render::<()>(key("a"), || panic!("rendered a third time"))
+            .unwrap();
+        assert!(
+            Arc::ptr_eq(&again, &hit),
+            "the new render is the cached one"
+        );
+        assert!(cache.render_again(key("a"), || Err("boom")).is_err());
+        assert!(cache.is_empty(), "a failed render again drops the old one");
+        cache.insert(key("b"), Arc::default());
+        cache.clear();
         assert!(cache.is_empty());
     }
 

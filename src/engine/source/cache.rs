@@ -83,6 +83,20 @@ impl RepoCache {
         Ok(repo)
     }
 
+    /// Opens `location` like [`RepoCache::open`], but never reaches the
+    /// network: a remote repository with no mirror in the cache yet is
+    /// [`SourceError::NotCloned`] rather than a clone.
+    pub fn open_cached(&self, location: &str) -> Result<Arc<Repo>, SourceError> {
+        if let Some(Location::Remote(url)) = Location::parse(location)
+            && !self.cache_dir.join(cache_dir_name(&url)).exists()
+        {
+            return Err(SourceError::NotCloned {
+                repo: redact_url(&url),
+            });
+        }
+        self.open(location)
+    }
+
     fn open_remote(&self, url: &str) -> Result<Repo, SourceError> {
         let name = redact_url(url);
         let dir = self.cache_dir.join(cache_dir_name(url));

@@ -6,6 +6,7 @@ use super::CommitId;
 
 /// A commit's id, subject line, author and author time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CommitInfo {
     pub id: CommitId,
     /// The first line of the message.

@@ -41,6 +41,11 @@ pub enum SourceError {
         source: git2::Error,
     },
 
+    /// A remote repository asked for without network access (no clone,
+    /// no fetch) has no mirror in the cache yet.
+    #[error("repository {repo}: not cloned yet")]
+    NotCloned { repo: String },
+
     /// The revision names no branch, tag, ref or commit in the repository.
     #[error("repository {repo}: unknown revision '{revision}'")]
     UnknownRevision { repo: String, revision: String },

@@ -23,6 +23,9 @@ pub trait RepoResolver: Sync {
 pub struct LocalFirstResolver<'a> {
     cache: &'a RepoCache,
     aliases: HashMap<String, Arc<Repo>>,
+    /// Reach the network: clone a remote repository not mirrored yet, and
+    /// fetch it the first time it is served.
+    online: bool,
     fetched: Mutex<HashSet<String>>,
     warnings: Mutex<Vec<String>>,
 }
@@ -32,9 +35,19 @@ impl<'a> LocalFirstResolver<'a> {
         LocalFirstResolver {
             cache,
             aliases: HashMap::new(),
+            online: true,
             fetched: Mutex::new(HashSet::new()),
             warnings: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Serves remote repositories as last fetched, never cloning or
+    /// fetching (one not mirrored yet is [`SourceError::NotCloned`]): for
+    /// reads of commits a render already resolved (their subjects), which
+    /// must not cost a round trip to the remote.
+    pub fn offline(mut self) -> Self {
+        self.online = false;
+        self
     }
 
     /// Serves `url` (and any spelling of it that names the same repository)
@@ -65,6 +78,9 @@ impl RepoResolver for LocalFirstResolver<'_> {
     fn repo_for(&self, repo_url: &str) -> Result<Arc<Repo>, SourceError> {
         if let Some(repo) = self.aliases.get(&repo_url_key(repo_url)) {
             return Ok(repo.clone());
+        }
+        if !self.online {
+            return self.cache.open_cached(repo_url);
         }
         let repo = self.cache.open(repo_url)?;
         if repo.kind() == RepoKind::Remote {

@@ -26,6 +26,10 @@ pub struct RefreshRequest {
     pub generation: u64,
     /// One app, or `None` for the whole fleet.
     pub app: Option<String>,
+    /// Render again and relist the live objects, trusting no cache (a
+    /// file written before this field existed asks for a plain refresh).
+    #[serde(default)]
+    pub hard: bool,
     pub by: String,
     pub at: Timestamp,
 }
@@ -85,6 +89,7 @@ impl RefreshRequests {
     pub fn request(
         &self,
         app: Option<&str>,
+        hard: bool,
         by: &str,
         now: Timestamp,
     ) -> Result<RefreshRequest, RefreshRequestError> {
@@ -96,6 +101,7 @@ impl RefreshRequests {
         let request = RefreshRequest {
             generation: previous + 1,
             app: app.map(str::to_string),
+            hard,
             by: by.to_string(),
             at: now,
         };
@@ -125,15 +131,28 @@ mod tests {
         let requests = RefreshRequests::new(dir.path());
         assert_eq!(requests.latest().unwrap(), None);
         let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(requests.request(None, "alice", now).unwrap().generation, 1);
-        let second = requests.request(Some("web"), "bob", now).unwrap();
+        assert_eq!(
+            requests
+                .request(None, false, "alice", now)
+                .unwrap()
+                .generation,
+            1
+        );
+        let second = requests.request(Some("web"), true, "bob", now).unwrap();
         assert_eq!(second.generation, 2);
+        assert!(second.hard);
         assert_eq!(requests.latest().unwrap(), Some(second));
         std::fs::write(dir.path().join(REFRESH_FILE), "{not json").unwrap();
         assert!(matches!(
             requests.latest(),
             Err(RefreshRequestError::Corrupt { .. })
         ));
-        assert_eq!(requests.request(None, "carol", now).unwrap().generation, 1);
+        assert_eq!(
+            requests
+                .request(None, false, "carol", now)
+                .unwrap()
+                .generation,
+            1
+        );
     }
 }

@@ -236,13 +236,22 @@ pub fn dry_run(model: &mut Model) -> Vec<Effect> {
     }
 }
 
-pub fn refresh(model: &mut Model, everything: bool) -> Vec<Effect> {
+/// Asks the engine to refresh the app under the cursor (every app when
+/// `everything` or when there is none). A `hard` refresh renders again and
+/// re-lists the live objects, trusting no cache; the status line says so.
+pub fn refresh(model: &mut Model, everything: bool, hard: bool) -> Vec<Effect> {
     let app = if everything { None } else { current_app(model) };
-    model.info(match &app {
-        Some(app) => format!("refresh of {app} asked"),
-        None => "refresh of every app asked".into(),
+    let what = if hard { "hard refresh" } else { "refresh" };
+    let target = match &app {
+        Some(app) => format!("{what} of {app} asked"),
+        None => format!("{what} of every app asked"),
+    };
+    model.info(if hard {
+        format!("{target}: manifests rendered again, live objects re-listed")
+    } else {
+        target
     });
-    vec![Effect::Send(Command::Refresh { app })]
+    vec![Effect::Send(Command::Refresh { app, hard })]
 }
 
 /// The pause dialog's choices: the app (or the marked apps), then what
@@ -576,9 +585,9 @@ pub fn run_command_line(model: &mut Model, line: &str) -> Vec<Effect> {
         CommandLine::Resume(id) => return resume(model, id),
         CommandLine::Sync => return sync(model),
         CommandLine::DryRun => return dry_run(model),
-        CommandLine::Refresh => {
+        CommandLine::Refresh { hard } => {
             let everything = model.screen == Screen::Clusters;
-            return refresh(model, everything);
+            return refresh(model, everything, hard);
         }
         CommandLine::Theme(name) => {
             if !theme::shipped_names().contains(&name.as_str()) {

@@ -2,18 +2,21 @@
 //! rows in the viewport are built (10,000 apps cost what 40 do). Columns
 //! are added by priority while they fit, so 80 columns show the essentials
 //! and a wide terminal shows project, namespace, revision and last sync.
+//! The line under the table describes the selected app's commit (short
+//! SHA, subject, author, age) at every width: a subject is too long for a
+//! column, and one line read for the row in hand is what an operator needs.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-use crate::engine::api::AppSnapshot;
+use crate::engine::api::{AppSnapshot, Timestamp};
 
 use super::super::app_list::GroupBy;
 use super::super::format::{
-    ago, automation_text, health_slot, health_text, short_revision, sync_slot, sync_text,
+    ago, automation_text, health_slot, health_text, short_revision, sync_slot, sync_text, truncate,
 };
 use super::super::model::Model;
 use super::super::theme::Slot;
@@ -162,6 +165,19 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
 
+    let [inner, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    if let Some(app) = list
+        .rows
+        .get(list.cursor)
+        .and_then(|index| model.snapshot.apps.get(*index))
+    {
+        frame.render_widget(
+            Paragraph::new(commit_line(model, app, footer.width)),
+            footer,
+        );
+    }
+
     let group_width = if list.group.is_some() {
         GROUP_WIDTH + 1
     } else {
@@ -256,6 +272,42 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     .style(theme.style(Slot::Header));
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The selected app's commit in one line of `width`: short SHA, subject,
+/// then author and age as room allows.
+fn commit_line(model: &Model, app: &AppSnapshot, width: u16) -> Line<'static> {
+    let theme = &model.theme;
+    let Some(revision) = app.revision.as_deref() else {
+        return Line::styled(" no rendered revision yet", theme.style(Slot::Muted));
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {} ", short_revision(revision)),
+        theme.style(Slot::Accent),
+    )];
+    let Some(commit) = &app.commit else {
+        spans.push(Span::styled(
+            "commit subject unknown",
+            theme.style(Slot::Muted),
+        ));
+        return Line::from(spans);
+    };
+    let mut by = format!("  {}", commit.author_name);
+    if let Ok(time) = Timestamp::from_second(commit.time) {
+        by.push_str(&format!(", {}", ago(&time.to_string(), model.now)));
+    }
+    let used = spans[0].width();
+    let room = usize::from(width).saturating_sub(used);
+    let subject_width = commit.subject.chars().count();
+    // The subject first; the author only where it fits whole.
+    let (subject, by) = if subject_width + by.chars().count() <= room {
+        (commit.subject.clone(), by)
+    } else {
+        (truncate(&commit.subject, room), String::new())
+    };
+    spans.push(Span::styled(subject, theme.style(Slot::Text)));
+    spans.push(Span::styled(by, theme.style(Slot::Muted)));
+    Line::from(spans)
 }
 
 fn cell<'a>(model: &Model, app: &'a AppSnapshot, column: Column) -> Cell<'a> {

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::super::model::Model;
-use super::super::widgets::history::render_history;
+use super::super::widgets::history::{HistoryView, render_history};
 use super::loading;
 
 pub fn render(model: &Model, app: &str, frame: &mut Frame, area: Rect) {
@@ -16,12 +16,16 @@ pub fn render(model: &Model, app: &str, frame: &mut Frame, area: Rect) {
         .snapshot
         .app(app)
         .and_then(|snapshot| snapshot.pinned_revision.as_deref());
+    let view = HistoryView {
+        app,
+        history: &detail.history,
+        commits: &detail.commits,
+        pinned,
+    };
     render_history(
         area,
         frame.buffer_mut(),
-        app,
-        &detail.history,
-        pinned,
+        view,
         &model.history_view,
         &model.theme,
     );

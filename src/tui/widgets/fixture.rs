@@ -10,10 +10,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::engine::api::{
-    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, ConnectionState, EngineEvent,
-    FleetSnapshot, Health, HealthStatus, HistoryEntry, InitiatedBy, ObjectKey, OperationPhase,
-    ResourceCounts, ResourceDiff, ResourceNode, ResourceResult, ResourceSyncStatus, ResultCode,
-    ResultPhase, SourceSummary, SyncOutcome, SyncPhase, SyncProgress, SyncResult, SyncStatus,
+    AppDetail, AppSnapshot, AutomationState, Change, ClusterSnapshot, CommitInfo, ConnectionState,
+    EngineEvent, FleetSnapshot, Health, HealthStatus, HistoryEntry, InitiatedBy, ObjectKey,
+    OperationPhase, ResourceCounts, ResourceDiff, ResourceNode, ResourceResult, ResourceSyncStatus,
+    ResultCode, ResultPhase, SourceSummary, SyncOutcome, SyncPhase, SyncProgress, SyncResult,
+    SyncStatus,
 };
 use crate::tui::theme::Theme;
 
@@ -155,6 +156,12 @@ pub fn app(
         sync,
         health,
         revision: Some("4f9c2e1d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e".into()),
+        commit: Some(commit(
+            "4f9c2e1d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e",
+            "Roll out guestbook 2.3 to every region",
+            "Dana Ops",
+            "2026-11-22T02:30:00Z",
+        )),
         automated: true,
         conditions: Vec::new(),
         resources: Vec::new(),
@@ -430,12 +437,55 @@ pub fn history() -> Vec<HistoryEntry> {
     ]
 }
 
+/// A commit as the engine describes it; `at` is RFC 3339.
+pub fn commit(sha: &str, subject: &str, author: &str, at: &str) -> CommitInfo {
+    CommitInfo {
+        id: sha.parse().expect("a full commit id"),
+        subject: subject.into(),
+        author_name: author.into(),
+        author_email: format!("{}@example.com", author.to_lowercase().replace(' ', ".")),
+        time: at
+            .parse::<crate::engine::api::Timestamp>()
+            .expect("an RFC 3339 time")
+            .as_second(),
+        offset_minutes: 0,
+    }
+}
+
+/// The subjects and authors of the history's commits, by revision.
+pub fn commits() -> BTreeMap<String, CommitInfo> {
+    [
+        commit(
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+            "Add the guestbook UI and its Redis",
+            "Alice Martin",
+            "2026-11-20T09:01:00Z",
+        ),
+        commit(
+            "1b2c3d4e5f60718293a4b5c6d7e8f90123456789",
+            "Drop the legacy ConfigMap",
+            "Alice Martin",
+            "2026-11-21T13:50:00Z",
+        ),
+        commit(
+            "2c3d4e5f60718293a4b5c6d7e8f9012345678901",
+            "Require the new admission label on guestbook-ui",
+            "Bob Stone",
+            "2026-11-22T02:31:00Z",
+        ),
+    ]
+    .into_iter()
+    .map(|info| (info.id.to_string(), info))
+    .collect()
+}
+
 pub fn detail() -> AppDetail {
     AppDetail {
         app: "guestbook".into(),
         diffs: diffs(),
         tree: tree(),
         history: history(),
+        commits: commits(),
         errors: Vec::new(),
     }
 }

@@ -1,6 +1,9 @@
-//! Sync history of one app, newest first: revision, when, who, how it
-//! ended and what it did to the resources. The cursor picks the entry a
+//! Sync history of one app, newest first: revision and its commit subject,
+//! when, who, how it ended and what it did to the resources; the selected
+//! entry's commit author and time below. The cursor picks the entry a
 //! rollback goes to; the revision a rollback pinned the app at is marked.
+
+use std::collections::BTreeMap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -10,12 +13,12 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 use super::pane::list_pane;
 use super::scroll::Scroll;
 use super::text::{short_revision, short_time};
-use crate::engine::api::{HistoryEntry, ResourceCounts, ResultPhase};
+use crate::engine::api::{CommitInfo, HistoryEntry, ResourceCounts, ResultPhase, Timestamp};
 use crate::tui::theme::{Slot, Theme};
 
 /// Rows under the table for the selected entry's details.
-const DETAIL_ROWS: u16 = 4;
-/// From this width on the table also shows the source.
+const DETAIL_ROWS: u16 = 6;
+/// From this width on the table also shows resources and authors.
 const WIDE: u16 = 120;
 
 /// The cursor over the history as shown (newest first).
@@ -53,16 +56,31 @@ fn is_pinned(entry: &HistoryEntry, pinned: Option<&str>) -> bool {
     pinned.is_some_and(|pin| !pin.is_empty() && entry.revision.starts_with(pin))
 }
 
-/// Draws `history` (oldest first, as the engine keeps it) newest first.
+/// What the history shows: the entries (oldest first, as the engine keeps
+/// them), the subjects and authors of their commits by revision, and the
+/// revision a rollback pinned the app at.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryView<'a> {
+    pub app: &'a str,
+    pub history: &'a [HistoryEntry],
+    pub commits: &'a BTreeMap<String, CommitInfo>,
+    pub pinned: Option<&'a str>,
+}
+
+/// Draws the history newest first.
 pub fn render_history(
     area: Rect,
     buf: &mut Buffer,
-    app: &str,
-    history: &[HistoryEntry],
-    pinned: Option<&str>,
+    view: HistoryView<'_>,
     state: &HistoryState,
     theme: &Theme,
 ) {
+    let HistoryView {
+        app,
+        history,
+        commits,
+        pinned,
+    } = view;
     let mut title = vec![Span::styled(
         format!(" History · {app} "),
         theme.style(Slot::Title),
@@ -92,22 +110,15 @@ pub fn render_history(
         .skip(window.start)
         .take(window.len())
         .map(|(row, entry)| {
-            let line = history_row(entry, is_pinned(entry, pinned), wide, theme);
+            let commit = commits.get(&entry.revision);
+            let line = history_row(entry, commit, is_pinned(entry, pinned), wide, theme);
             if Some(row) == selected {
                 line.style(theme.style(Slot::Selection))
             } else {
                 line
             }
         });
-    let mut header = vec![
-        "",
-        "ID",
-        "REVISION",
-        "DEPLOYED (UTC)",
-        "BY",
-        "RESULT",
-        "RESOURCES",
-    ];
+    let mut header = vec!["", "ID", "REVISION", "DEPLOYED (UTC)", "BY", "RESULT"];
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(4),
@@ -115,19 +126,30 @@ pub fn render_history(
         Constraint::Length(16),
         Constraint::Length(10),
         Constraint::Length(12),
-        Constraint::Fill(2),
     ];
     if wide {
-        header.push("SOURCE");
-        widths.push(Constraint::Fill(3));
+        header.extend(["RESOURCES", "SUBJECT", "AUTHOR"]);
+        widths.extend([
+            Constraint::Fill(2),
+            Constraint::Fill(4),
+            Constraint::Length(AUTHOR_WIDTH),
+        ]);
+    } else {
+        // Resources move to the details below.
+        header.push("SUBJECT");
+        widths.push(Constraint::Fill(1));
     }
     Table::new(rows, widths)
         .header(Row::new(header).style(theme.style(Slot::Header)))
         .render(table_area, buf);
     if let Some(entry) = state.selected(history) {
-        detail(entry, is_pinned(entry, pinned), theme).render(detail_area, buf);
+        let commit = commits.get(&entry.revision);
+        detail(entry, commit, is_pinned(entry, pinned), theme).render(detail_area, buf);
     }
 }
+
+/// The author column's width in a wide table.
+const AUTHOR_WIDTH: u16 = 16;
 
 fn result_slot(phase: ResultPhase) -> Slot {
     match phase {
@@ -164,7 +186,13 @@ fn counts(resources: &ResourceCounts) -> String {
     }
 }
 
-fn history_row<'a>(entry: &'a HistoryEntry, pinned: bool, wide: bool, theme: &Theme) -> Row<'a> {
+fn history_row<'a>(
+    entry: &'a HistoryEntry,
+    commit: Option<&'a CommitInfo>,
+    pinned: bool,
+    wide: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let muted = theme.style(Slot::Muted);
     let phase = entry.result.phase;
     let resources_style = if entry.resources.failed > 0 {
@@ -195,16 +223,55 @@ fn history_row<'a>(entry: &'a HistoryEntry, pinned: bool, wide: bool, theme: &Th
             format!("{} {}", result_icon(phase), phase),
             theme.style(result_slot(phase)),
         )),
-        Cell::from(Span::styled(counts(&entry.resources), resources_style)),
     ];
     if wide {
-        cells.push(Cell::from(Span::styled(entry.source.to_string(), muted)));
+        cells.push(Cell::from(Span::styled(
+            counts(&entry.resources),
+            resources_style,
+        )));
+    }
+    cells.push(Cell::from(match commit {
+        Some(commit) => Span::styled(commit.subject.as_str(), theme.style(Slot::Text)),
+        None => Span::styled(unknown_subject(entry), muted),
+    }));
+    if wide {
+        cells.push(Cell::from(Span::styled(
+            commit.map_or("", |commit| commit.author_name.as_str()),
+            theme.style(Slot::Text),
+        )));
     }
     Row::new(cells)
 }
 
-/// The selected entry in full: revision, source, result message.
-fn detail<'a>(entry: &'a HistoryEntry, pinned: bool, theme: &Theme) -> Paragraph<'a> {
+/// What stands for the subject of a revision whose commit is not known.
+fn unknown_subject(entry: &HistoryEntry) -> &'static str {
+    if entry.source.chart.is_empty() {
+        "-"
+    } else {
+        "chart version"
+    }
+}
+
+/// "by alice on 2026-11-22 02:30 (UTC)", from the commit's author time.
+fn authored(commit: &CommitInfo) -> String {
+    match Timestamp::from_second(commit.time) {
+        Ok(time) => format!(
+            "by {} on {} (UTC)",
+            commit.author_name,
+            short_time(&time.to_string())
+        ),
+        Err(_) => format!("by {}", commit.author_name),
+    }
+}
+
+/// The selected entry in full: revision, commit subject and author,
+/// resources, source, result message.
+fn detail<'a>(
+    entry: &'a HistoryEntry,
+    commit: Option<&'a CommitInfo>,
+    pinned: bool,
+    theme: &Theme,
+) -> Paragraph<'a> {
     let muted = theme.style(Slot::Muted);
     let mut first = vec![
         Span::styled(format!("#{} ", entry.id), theme.style(Slot::Title)),
@@ -221,8 +288,27 @@ fn detail<'a>(entry: &'a HistoryEntry, pinned: bool, theme: &Theme) -> Paragraph
     } else {
         format!("{}: {}", entry.result.phase, entry.result.message)
     };
+    // Short lines, so the result message keeps its room at 80 columns.
+    let (subject, authored) = match commit {
+        Some(commit) => (
+            Line::styled(commit.subject.as_str(), theme.style(Slot::Text)),
+            format!("{} · ", authored(commit)),
+        ),
+        None => (
+            Line::styled(
+                match unknown_subject(entry) {
+                    "-" => "commit subject unknown",
+                    other => other,
+                },
+                muted,
+            ),
+            String::new(),
+        ),
+    };
     Paragraph::new(vec![
         Line::from(first),
+        subject,
+        Line::styled(format!("{authored}{}", counts(&entry.resources)), muted),
         Line::styled(entry.source.to_string(), muted),
         Line::styled(message, theme.style(result_slot(entry.result.phase))),
     ])
@@ -277,15 +363,14 @@ mod tests {
         let mut state = HistoryState::default();
         state.scroll.select(cursor, history.len());
         fixture::draw(width, height, |area, buf| {
-            render_history(
-                area,
-                buf,
-                "guestbook",
-                &history,
-                Some("1b2c3d4e5f60"),
-                &state,
-                &fixture::theme(),
-            );
+            let commits = fixture::commits();
+            let view = HistoryView {
+                app: "guestbook",
+                history: &history,
+                commits: &commits,
+                pinned: Some("1b2c3d4e5f60"),
+            };
+            render_history(area, buf, view, &state, &fixture::theme());
         })
     }
 
