@@ -15,6 +15,7 @@ mod integration {
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;
+    mod hard_refresh;
     mod health;
     mod helm;
     mod kustomize;

@@ -275,6 +275,17 @@ mod tests {
             Err(CommandError::Unknown("frobnicate".into()))
         );
         assert_eq!(parse("q"), Ok(Some(CommandLine::Quit)));
+        assert_eq!(
+            parse("refresh"),
+            Ok(Some(CommandLine::Refresh { hard: false }))
+        );
+        for hard in [":refresh!", "hard-refresh"] {
+            assert_eq!(
+                parse(hard),
+                Ok(Some(CommandLine::Refresh { hard: true })),
+                "{hard}"
+            );
+        }
     }
 
     #[test]

@@ -209,6 +209,66 @@ fn read_only_view_shows_the_badge() {
 // ---- update ----------------------------------------------------------------
 
 #[test]
+fn hard_refresh_asks_the_engine_to_trust_no_cache_and_says_so() {
+    let mut model = model();
+    let current = model
+        .apps
+        .current(&model.snapshot)
+        .map(|app| app.name.clone());
+    let soft = sent(&press(&mut model, &["r"]));
+    assert_eq!(
+        soft,
+        [Command::Refresh {
+            app: current.clone(),
+            hard: false
+        }]
+    );
+    let hard = sent(&press(&mut model, &["R"]));
+    assert_eq!(
+        hard,
+        [Command::Refresh {
+            app: current.clone(),
+            hard: true
+        }]
+    );
+    let status = model.status.as_ref().map(|status| status.text.clone());
+    assert!(
+        status
+            .as_deref()
+            .is_some_and(|text| text.starts_with("hard refresh of") && text.contains("re-listed")),
+        "{status:?}"
+    );
+    for line in [":refresh!", ":hard-refresh"] {
+        press(&mut model, &[":"]);
+        type_text(&mut model, &line[1..]);
+        let commands = sent(&press(&mut model, &["enter"]));
+        assert_eq!(
+            commands,
+            [Command::Refresh {
+                app: current.clone(),
+                hard: true
+            }],
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn the_selected_apps_commit_subject_is_shown_under_the_list() {
+    let mut snapshot = demo_snapshot();
+    if let Some(commit) = snapshot.apps[0].commit.as_mut() {
+        commit.subject = "Give billing its own queue".into();
+    }
+    let mut model = model_of(snapshot);
+    let text = render(&mut model, 80, 24);
+    assert!(text.contains("Give billing its own queue"), "{text}");
+    press(&mut model, &["j"]);
+    let text = render(&mut model, 80, 24);
+    assert!(!text.contains("Give billing its own queue"), "{text}");
+    assert!(text.contains("Raise web-frontend to 3 replicas"), "{text}");
+}
+
+#[test]
 fn navigation_moves_opens_and_goes_back() {
     let mut model = model();
     assert_eq!(current(&model), "billing-worker");

@@ -228,6 +228,11 @@ async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
                 .is_some_and(|line| line.trim_start().starts_with("2 ")),
             "{text}"
         );
+        let newest = text.lines().nth(1).unwrap_or_default();
+        assert!(
+            newest.contains("web 2.0") && newest.contains("Fleet Tester"),
+            "the commit's subject and author: {text}"
+        );
 
         let rollback = setup.run(&["rollback", "web"]).await;
         assert_eq!(
@@ -253,6 +258,10 @@ async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
         let json = setup.run(&["history", "web", "-o", "json"]).await;
         let state: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
         assert_eq!(state["pin"]["revision"], first.as_str());
+        assert_eq!(
+            state["commits"][first.as_str()]["authorName"],
+            "Fleet Tester"
+        );
         assert_eq!(state["history"].as_array().map(Vec::len), Some(3));
 
         let back = setup.run(&["sync", "web"]).await;

@@ -870,7 +870,7 @@ async fn pause_describe_and_rollback_are_engine_commands() {
             })
             .await
             .expect("send");
-        engine
+        let seen = engine
             .wait_for(|snapshot| {
                 snapshot
                     .app("web")
@@ -878,6 +878,14 @@ async fn pause_describe_and_rollback_are_engine_commands() {
             })
             .await
             .expect("new revision seen");
+        // The row names the commit it renders, subject and author.
+        let commit = seen
+            .app("web")
+            .and_then(|row| row.commit.clone())
+            .expect("the rendered commit's subject");
+        assert_eq!(commit.id.to_string(), second);
+        assert_eq!(commit.subject, "web goes slow");
+        assert_eq!(commit.author_name, "Fleet Tester");
         engine.send(sync_web).await.expect("send");
         engine
             .wait_for(|snapshot| {
@@ -911,6 +919,16 @@ async fn pause_describe_and_rollback_are_engine_commands() {
             .map(|entry| entry.revision.as_str())
             .collect();
         assert_eq!(revisions, [first.as_str(), second.as_str()]);
+        let subjects: Vec<&str> = revisions
+            .iter()
+            .map(|revision| {
+                detail
+                    .commits
+                    .get(*revision)
+                    .map_or("?", |commit| commit.subject.as_str())
+            })
+            .collect();
+        assert_eq!(subjects, ["two apps and a set", "web goes slow"]);
 
         engine
             .send(Command::Rollback {

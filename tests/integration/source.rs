@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use fleetdeck::engine::source::{
-    CommitId, EntryKind, FsTree, RepoCache, RepoKind, RepoPath, SourceError, SourceTree, TreeEntry,
+    CommitCache, CommitId, EntryKind, FsTree, RepoCache, RepoKind, RepoPath, SourceError,
+    SourceTree, TreeEntry,
 };
 
 use super::support::{TestRepo, sandbox};
@@ -498,6 +499,88 @@ fn history_lists_only_commits_touching_the_path() {
     assert_eq!(repo.commit_info(id(&c1)).expect("commit info"), *oldest);
     let json = serde_json::to_value(oldest).expect("serialise");
     assert_eq!(json["id"], c1);
+}
+
+#[test]
+fn commit_subjects_are_read_once_per_commit_and_only_for_commit_ids() {
+    let origin = TestRepo::new();
+    let first = origin
+        .write("a.txt", "one")
+        .commit("Add a\n\nA body that is not the subject.");
+    let second = origin.write("a.txt", "two").commit("Change a  ");
+    let (_dir, cache) = local_cache();
+    let repo = cache
+        .open(origin.path().to_str().expect("utf-8 path"))
+        .expect("open");
+    let commits = CommitCache::new(8);
+    let opened = std::cell::Cell::new(0);
+    let lookup = |revision: &str| {
+        commits
+            .lookup(revision, || {
+                opened.set(opened.get() + 1);
+                Ok(Arc::clone(&repo))
+            })
+            .expect("lookup")
+    };
+
+    let info = lookup(&first).expect("a known commit");
+    assert_eq!(info.id, id(&first));
+    assert_eq!(info.subject, "Add a", "the first line only");
+    assert_eq!(info.author_name, "Fleet Tester");
+    assert!(info.time > 0);
+    assert_eq!(
+        lookup(&second).map(|info| info.subject),
+        Some("Change a".to_string()),
+        "trailing blanks trimmed"
+    );
+    assert_eq!(opened.get(), 2);
+    assert_eq!(lookup(&first), Some(info), "served from the cache");
+    assert_eq!(opened.get(), 2, "a cached commit does not open the repo");
+
+    for not_a_commit_id in ["1.2.3", "main", &first[..7], ""] {
+        assert_eq!(lookup(not_a_commit_id), None, "{not_a_commit_id:?}");
+    }
+    assert_eq!(opened.get(), 2, "a chart version never touches Git");
+    let unknown = "0123456789abcdef0123456789abcdef01234567";
+    assert_eq!(lookup(unknown), None);
+    assert_eq!(lookup(unknown), None);
+    assert_eq!(opened.get(), 4, "an unknown commit is not cached");
+    assert_eq!(commits.len(), 2);
+
+    // A repository that cannot be opened is an error, not a missing subject.
+    let third = origin.write("a.txt", "three").commit("Change a again");
+    let failed = commits.lookup(&third, || {
+        cache.open(&origin.path().join("missing").display().to_string())
+    });
+    assert!(
+        matches!(failed, Err(SourceError::Open { .. })),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn a_remote_not_cloned_yet_is_not_cloned_by_an_offline_open() {
+    sandbox();
+    let origin = TestRepo::new();
+    origin.write("a.txt", "one").commit("first");
+    let (_dir, cache) = local_cache();
+    let url = origin.url();
+    let err = cache.open_cached(&url).expect_err("not cloned yet");
+    assert!(matches!(err, SourceError::NotCloned { .. }), "{err:?}");
+    assert!(!cache.cache_dir().exists(), "nothing was cloned");
+    let commits = CommitCache::default();
+    assert_eq!(
+        commits
+            .lookup(&origin.head(), || cache.open_cached(&url))
+            .expect("no error"),
+        None,
+        "a repository not cloned yet knows no commit"
+    );
+    cache.open(&url).expect("clone");
+    assert_eq!(
+        cache.open_cached(&url).expect("cloned").kind(),
+        RepoKind::Remote
+    );
 }
 
 #[test]
