@@ -21,9 +21,13 @@ pub use snapshot::{
 // The engine types that commands, snapshots and events carry, re-exported so
 // that front ends name them through the API alone (the TUI may not reach
 // into other engine modules; see tests/integration/architecture.rs).
+pub use crate::engine::appset::{
+    AppSetSummary, GeneratorKindSummary, GeneratorSummary, GitSourceKind, SetStrategy,
+};
 pub use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 pub use crate::engine::health::{Health, HealthStatus};
 pub use crate::engine::manifest::{ObjectKey, Origin};
+pub use crate::engine::model::ApplicationsSync;
 pub use crate::engine::policy::duration_text::{MAX_TIME_BOX, format_duration, parse_duration};
 pub use crate::engine::policy::pause::{AppFacts, Pause, PauseScope};
 pub use crate::engine::policy::rolling_sync::{AppStepState, RollingPlan, RollingState, StepState};

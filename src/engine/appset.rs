@@ -29,6 +29,7 @@ mod merge;
 mod normalize;
 mod params;
 mod selector;
+mod summary;
 mod template;
 mod template_patch;
 
@@ -43,4 +44,8 @@ pub use gotemplate::{GoOptions, GoTemplate, GoTemplateError, MissingKey};
 pub use lifecycle::{GeneratedMemory, RemovedApp, SetApps, SetMemory};
 pub use normalize::{normalize_name, slugify};
 pub use params::{ParamStyle, Params};
+pub use summary::{
+    AppSetSummary, GeneratorKindSummary, GeneratorSummary, GitSourceKind, SetStrategy,
+    selector_text,
+};
 pub use template::Engine;

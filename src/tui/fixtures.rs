@@ -303,6 +303,7 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
         readonly: false,
         pauses: vec![demo_pause()],
         rollouts: Vec::new(),
+        application_sets: Vec::new(),
     }
 }
 

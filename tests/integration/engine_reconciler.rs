@@ -1281,3 +1281,127 @@ async fn a_dry_run_previews_and_a_selective_sync_applies_only_the_chosen_resourc
     .await
     .expect("test timed out");
 }
+
+/// A matrix whose git generator reads a branch that does not exist.
+const BROKEN_SET: &str = "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: broken
+  namespace: argocd
+spec:
+  generators:
+    - matrix:
+        generators:
+          - git:
+              repoURL: https://git.example.com/platform/fleet.git
+              revision: no-such-branch
+              directories:
+                - path: apps/*
+          - list:
+              elements:
+                - env: dev
+  syncPolicy:
+    applicationsSync: create-only
+  template:
+    metadata:
+      name: '{{path.basename}}-{{env}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/platform/fleet.git
+        path: '{{path}}'
+      destination:
+        name: '{{env}}'
+        namespace: broken
+";
+
+#[tokio::test]
+async fn the_snapshot_describes_each_application_set_and_a_broken_one_shows_its_error() {
+    use fleetdeck::engine::api::{ApplicationsSync, GeneratorKindSummary};
+
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = setup().await;
+        let engine = &setup.engine;
+        let first = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .application_set("workers")
+                    .is_some_and(|set| set.apps == 3)
+            })
+            .await
+            .expect("workers described");
+        let workers = first.application_set("workers").expect("workers");
+        assert_eq!(workers.project.as_deref(), Some("default"));
+        assert_eq!(workers.error, None);
+        assert_eq!(
+            workers.generators[0].kind,
+            GeneratorKindSummary::Clusters {
+                selector: None,
+                clusters: Some(3),
+                values: Vec::new(),
+            }
+        );
+        assert_eq!(
+            workers.generators[0].lines(),
+            [(
+                0,
+                "clusters: every cluster (3 clusters) → 3 apps".to_string()
+            )]
+        );
+        // A set whose only app is already written by hand says so.
+        let impostor = first.application_set("impostor").expect("impostor");
+        assert_eq!(impostor.apps, 0);
+        assert!(
+            impostor.skipped.iter().any(|why| why.contains("web")),
+            "{:?}",
+            impostor.skipped
+        );
+
+        setup.repo.write("argocd/broken.yaml", BROKEN_SET);
+        setup
+            .repo
+            .commit("a set reading a branch that does not exist");
+        engine
+            .send(Command::Refresh { app: None })
+            .await
+            .expect("send");
+        let later = engine
+            .wait_for(|snapshot| {
+                snapshot
+                    .application_set("broken")
+                    .is_some_and(|set| set.error.is_some())
+            })
+            .await
+            .expect("broken set described");
+        let broken = later.application_set("broken").expect("broken");
+        let error = broken.error.as_deref().unwrap_or_default();
+        assert!(
+            error.contains("broken") && error.contains("no-such-branch"),
+            "{error}"
+        );
+        assert_eq!(broken.apps, 0);
+        assert_eq!(broken.namespace.as_deref(), Some("argocd"));
+        assert_eq!(broken.applications_sync, Some(ApplicationsSync::CreateOnly));
+        let lines: Vec<String> = broken.generators[0]
+            .lines()
+            .into_iter()
+            .map(|(depth, text)| format!("{depth} {text}"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "0 matrix",
+                "1 git directories: apps/* in git.example.com/platform/fleet.git at no-such-branch",
+                "1 list: 1 element",
+            ]
+        );
+        // The others still generate.
+        let workers = later.application_set("workers").expect("workers");
+        assert_eq!((workers.apps, workers.error.as_ref()), (3, None));
+        assert!(later.app("worker-dev").is_some());
+        engine.send(Command::Shutdown).await.expect("shutdown");
+        setup.fleet.shutdown().await.expect("fleet shutdown");
+    })
+    .await
+    .expect("test timed out");
+}

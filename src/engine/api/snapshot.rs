@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::engine::appset::AppSetSummary;
 use crate::engine::diff::{ResourceDiff, ResourceSyncStatus, SyncStatus};
 use crate::engine::health::HealthStatus;
 use crate::engine::manifest::ObjectKey;
@@ -33,6 +34,9 @@ pub struct FleetSnapshot {
     pub pauses: Vec<Pause>,
     /// Progressive syncs of ApplicationSets with a RollingSync strategy.
     pub rollouts: Vec<RolloutSnapshot>,
+    /// The ApplicationSets written in Git, by catalog order: generators,
+    /// policies, apps contributed and generation errors.
+    pub application_sets: Vec<AppSetSummary>,
 }
 
 /// One ApplicationSet's RollingSync rollout: its steps and where each
@@ -47,6 +51,10 @@ pub struct RolloutSnapshot {
 impl FleetSnapshot {
     pub fn app(&self, name: &str) -> Option<&AppSnapshot> {
         self.apps.iter().find(|app| app.name == name)
+    }
+
+    pub fn application_set(&self, name: &str) -> Option<&AppSetSummary> {
+        self.application_sets.iter().find(|set| set.name == name)
     }
 
     pub fn cluster(&self, name: &str) -> Option<&ClusterSnapshot> {

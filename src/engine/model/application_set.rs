@@ -100,6 +100,16 @@ pub enum ApplicationsSync {
 }
 
 impl ApplicationsSync {
+    /// The policy as written in YAML.
+    pub fn name(self) -> &'static str {
+        match self {
+            ApplicationsSync::CreateOnly => "create-only",
+            ApplicationsSync::CreateUpdate => "create-update",
+            ApplicationsSync::CreateDelete => "create-delete",
+            ApplicationsSync::Sync => "sync",
+        }
+    }
+
     pub fn allows_update(self) -> bool {
         matches!(
             self,

@@ -31,7 +31,7 @@ use crate::engine::api::{
     AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
     FleetSnapshot, LastSync, OperationSnapshot, RolloutSnapshot,
 };
-use crate::engine::appset::GeneratedMemory;
+use crate::engine::appset::{AppSetSummary, GeneratedMemory};
 use crate::engine::cluster::{CacheState, ClusterClient, ClusterRegistry, DirtyApps, LiveCache};
 use crate::engine::diff::SyncStatus;
 use crate::engine::manifest::ObjectKey;
@@ -145,6 +145,8 @@ pub(super) struct Fleet {
     pub(super) connections: HashMap<String, ConnectionState>,
     pub(super) operations: HashMap<String, Running>,
     pub(super) application_sets: Vec<ApplicationSet>,
+    /// Those sets as published, from the last Git pass.
+    pub(super) set_summaries: Vec<AppSetSummary>,
     /// RollingSync rollouts as of the last automation pass.
     pub(super) rollouts: Vec<RolloutSnapshot>,
     /// What was last saved to `generated.json`.
@@ -681,6 +683,7 @@ impl Actor {
         fleet.parents = result.parents;
         fleet.notes = result.notes;
         fleet.application_sets = result.application_sets;
+        fleet.set_summaries = result.set_summaries;
         fleet.problems = self.state_problems.clone();
         fleet.problems.extend(result.problems);
         self.save_generated(fleet);
@@ -982,6 +985,7 @@ impl Actor {
             readonly: self.readonly,
             pauses: fleet.pauses.clone(),
             rollouts: fleet.rollouts.clone(),
+            application_sets: fleet.set_summaries.clone(),
         };
         self.snapshots.send_replace(Arc::new(snapshot));
     }

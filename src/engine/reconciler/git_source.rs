@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::engine::appset::{
-    ExpandContext, GeneratedMemory, GeneratorClusters, RemovedApp, ResolverGitFiles, expand_all,
+    AppSetSummary, ExpandContext, GeneratedMemory, GeneratorClusters, RemovedApp, ResolverGitFiles,
+    expand_all,
 };
 
 use crate::engine::error_chain::error_chain;
@@ -53,6 +54,8 @@ pub struct LoadedApps {
     pub projects: HashMap<String, AppProject>,
     /// The ApplicationSets written in Git (their strategies order syncs).
     pub application_sets: Vec<ApplicationSet>,
+    /// What each of those sets is and generated, for the front ends.
+    pub set_summaries: Vec<AppSetSummary>,
     /// App → why it is not what its set generates now (kept or not
     /// updated by the set's `applicationsSync` policy).
     pub notes: HashMap<String, String>,
@@ -159,8 +162,10 @@ impl GitSource {
                 .map(RemovedApp::describe),
         );
         for set in app_sets {
-            let (generated, problems) =
-                self.expand_sets(std::slice::from_ref(set), clusters, &mut taken);
+            let expanded = self.expand_reporting(std::slice::from_ref(set), clusters, &mut taken);
+            let report = expanded.reports.into_iter().next();
+            let generated = expanded.apps;
+            let problems = expanded.problems;
             let failed = !problems.is_empty() && generated.is_empty();
             loaded.problems.extend(problems);
             let apps = if failed {
@@ -174,6 +179,16 @@ impl GitSource {
                     .extend(outcome.removed.iter().map(RemovedApp::describe));
                 outcome.apps
             };
+            let mut summary = AppSetSummary::of(set, clusters, apps.len(), None);
+            match report {
+                Some(SetReport::Generated { counts, skipped }) => {
+                    summary.count_generated(&counts);
+                    summary.skipped = skipped;
+                }
+                Some(SetReport::Failed(error)) => summary.error = Some(error),
+                None => {}
+            }
+            loaded.set_summaries.push(summary);
             for app in apps {
                 taken.insert(app.name().to_string(), Some(set.name().to_string()));
                 loaded
@@ -194,10 +209,20 @@ impl GitSource {
         clusters: &GeneratorClusters,
         taken: &mut HashMap<String, Option<String>>,
     ) -> (Vec<(Application, String)>, Vec<String>) {
-        let mut generated_apps = Vec::new();
-        let mut problems = Vec::new();
+        let expanded = self.expand_reporting(app_sets, clusters, taken);
+        (expanded.apps, expanded.problems)
+    }
+
+    /// [`Self::expand_sets`], with what became of each set.
+    fn expand_reporting(
+        &self,
+        app_sets: &[ApplicationSet],
+        clusters: &GeneratorClusters,
+        taken: &mut HashMap<String, Option<String>>,
+    ) -> Expanded {
+        let mut expanded = Expanded::default();
         if app_sets.is_empty() {
-            return (generated_apps, problems);
+            return expanded;
         }
         let resolver = self.resolver();
         let files = ResolverGitFiles::new(&resolver);
@@ -206,28 +231,45 @@ impl GitSource {
             let generated = match expansion.result {
                 Ok(generated) => generated,
                 Err(error) => {
-                    problems.push(error_chain(&error));
+                    let text = error_chain(&error);
+                    expanded.problems.push(text.clone());
+                    expanded.reports.push(SetReport::Failed(text));
                     continue;
                 }
             };
-            for app in generated.into_iter().map(|generated| generated.application) {
+            let generators = app_sets
+                .iter()
+                .find(|set| set.name() == expansion.appset)
+                .map_or(0, |set| set.spec.generators.len());
+            let mut counts = vec![0; generators];
+            let mut skipped = Vec::new();
+            for generated in generated {
+                if let Some(count) = counts.get_mut(generated.generator) {
+                    *count += 1;
+                }
+                let app = generated.application;
                 let name = app.name().to_string();
                 if let Some(owner) = taken.get(&name) {
                     let by = owner.as_ref().map_or_else(
                         || "an Application in Git".to_string(),
                         |set| format!("ApplicationSet {set}"),
                     );
-                    problems.push(format!(
+                    let problem = format!(
                         "ApplicationSet {} generates app {name}, which {by} already defines; skipped",
                         expansion.appset
-                    ));
+                    );
+                    skipped.push(problem.clone());
+                    expanded.problems.push(problem);
                     continue;
                 }
                 taken.insert(name, Some(expansion.appset.clone()));
-                generated_apps.push((app, expansion.appset.clone()));
+                expanded.apps.push((app, expansion.appset.clone()));
             }
+            expanded
+                .reports
+                .push(SetReport::Generated { counts, skipped });
         }
-        (generated_apps, problems)
+        expanded
     }
 
     fn resolver(&self) -> LocalFirstResolver<'_> {
@@ -264,4 +306,24 @@ impl GitSource {
         self.commits
             .lookup(revision, || self.resolver().offline().repo_for(repo_url))
     }
+}
+
+/// The apps some sets generate, and what became of each set.
+#[derive(Default)]
+struct Expanded {
+    apps: Vec<(Application, String)>,
+    problems: Vec<String>,
+    /// One per set, in order.
+    reports: Vec<SetReport>,
+}
+
+enum SetReport {
+    /// Apps generated by each top-level generator (before names already
+    /// taken are skipped), and why some were skipped.
+    Generated {
+        counts: Vec<usize>,
+        skipped: Vec<String>,
+    },
+    /// Why generation failed, in words.
+    Failed(String),
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::app_of_apps::render_with_children;
 use super::git_source::GitSource;
 use super::hard_refresh::HardRefresh;
-use crate::engine::appset::GeneratorClusters;
+use crate::engine::appset::{AppSetSummary, GeneratorClusters};
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::render::RenderedSource;
@@ -43,6 +43,8 @@ pub struct RefreshResult {
     pub commits: HashMap<String, CommitInfo>,
     /// What this pass rendered anew.
     pub hard: HardRefresh,
+    /// Those sets as the front ends show them.
+    pub set_summaries: Vec<AppSetSummary>,
 }
 
 pub async fn refresh(
@@ -98,6 +100,7 @@ pub async fn refresh(
             application_sets: loaded.application_sets,
             commits,
             hard,
+            set_summaries: loaded.set_summaries,
         }
     });
     match rendering.await {

@@ -213,6 +213,7 @@ pub fn fleet() -> FleetSnapshot {
         readonly: false,
         pauses: Vec::new(),
         rollouts: Vec::new(),
+        application_sets: Vec::new(),
     }
 }
 
