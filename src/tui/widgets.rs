@@ -20,6 +20,7 @@
 //!   status also has a distinct icon and word, so the mono and colour-blind
 //!   themes lose nothing.
 
+pub mod appset_details;
 pub mod appsets;
 pub mod audit;
 pub mod clusters;

@@ -166,6 +166,12 @@ impl AppSetSummary {
         }
     }
 
+    /// The generators in a few words, for a list column:
+    /// "matrix(list(3) × list(2))".
+    pub fn generators_text(&self) -> String {
+        join_short(&self.generators, ", ")
+    }
+
     /// Records the apps each top-level generator produced (`counts[i]` for
     /// `spec.generators[i]`).
     pub fn count_generated(&mut self, counts: &[usize]) {

@@ -1,7 +1,10 @@
-//! ApplicationSets as the snapshot knows them: the apps grouped by the set
-//! that generated them, with counts, and the generated apps of the selected
-//! set underneath. (Generators and progressive-sync steps are not in the
-//! snapshot, so they are not drawn.)
+//! ApplicationSets as the snapshot knows them: every set read from Git
+//! (even one that generates nothing or failed) and every set an app names,
+//! with counts; for the selected set its generators and policies
+//! ([`super::appset_details`]), its RollingSync steps and its generated apps.
+//!
+//! Wide terminals put the selected set's details beside the list of sets;
+//! narrow ones put them at the top of the apps pane.
 
 use std::collections::BTreeMap;
 
@@ -10,11 +13,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
 
+use super::appset_details::detail_lines;
 use super::counts::AppCounts;
 use super::scroll::Scroll;
 use super::status::{health_icon, health_slot, sync_icon, sync_label, sync_slot};
 use super::text::short_revision;
-use crate::engine::api::{AppSnapshot, FleetSnapshot, RollingPlan, RollingState};
+use crate::engine::api::{AppSetSummary, AppSnapshot, FleetSnapshot, RollingPlan, RollingState};
 use crate::tui::theme::{Slot, Theme};
 
 /// One ApplicationSet and the apps it generated.
@@ -24,6 +28,17 @@ pub struct AppSetRow {
     /// Indices into the snapshot's `apps`, in the snapshot's (name) order.
     pub apps: Vec<usize>,
     pub counts: AppCounts,
+    /// Index into the snapshot's `application_sets`, for a set read from
+    /// Git.
+    pub summary: Option<usize>,
+}
+
+impl AppSetRow {
+    /// The set's summary in `snapshot` (the one the index was built from).
+    pub fn summary<'a>(&self, snapshot: &'a FleetSnapshot) -> Option<&'a AppSetSummary> {
+        self.summary
+            .and_then(|index| snapshot.application_sets.get(index))
+    }
 }
 
 /// The sets of one snapshot, by name. Build it once per snapshot
@@ -36,14 +51,21 @@ pub struct AppSetIndex {
 
 impl AppSetIndex {
     pub fn of(snapshot: &FleetSnapshot) -> AppSetIndex {
+        let empty = |name: &str| AppSetRow {
+            name: name.to_owned(),
+            apps: Vec::new(),
+            counts: AppCounts::default(),
+            summary: None,
+        };
         let mut sets: BTreeMap<&str, AppSetRow> = BTreeMap::new();
+        for (index, summary) in snapshot.application_sets.iter().enumerate() {
+            sets.entry(&summary.name)
+                .or_insert_with(|| empty(&summary.name))
+                .summary = Some(index);
+        }
         for (index, app) in snapshot.apps.iter().enumerate() {
             if let Some(set) = app.application_set.as_deref() {
-                let row = sets.entry(set).or_insert_with(|| AppSetRow {
-                    name: set.to_owned(),
-                    apps: Vec::new(),
-                    counts: AppCounts::default(),
-                });
+                let row = sets.entry(set).or_insert_with(|| empty(set));
                 row.apps.push(index);
                 row.counts.add(app);
             }
@@ -187,7 +209,12 @@ impl AppSetsState {
     }
 }
 
-/// Draws the sets (top) and the selected set's apps (bottom).
+/// Terminals at least this wide show the selected set's details beside
+/// the list of sets.
+const WIDE: u16 = 120;
+
+/// Draws the sets (top), the selected set's details (beside them when wide,
+/// else atop the apps) and its steps and apps (bottom).
 pub fn render_appsets(
     area: Rect,
     buf: &mut Buffer,
@@ -196,8 +223,37 @@ pub fn render_appsets(
     state: &AppSetsState,
     theme: &Theme,
 ) {
-    let [sets_area, apps_area] =
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    let wide = area.width >= WIDE;
+    let set = state.selected_set(index);
+    // The top fits the sets (and, when wide, the details beside them), up
+    // to 40% of the screen; the apps get the rest.
+    let details_width = if wide {
+        area.width * 55 / 100
+    } else {
+        area.width
+    };
+    let detail_rows = match (wide, set) {
+        (true, Some(set)) => detail_lines(
+            set.summary(snapshot),
+            details_width.saturating_sub(2),
+            theme,
+        )
+        .len(),
+        _ => 0,
+    };
+    let wanted = (index.sets.len() + 1).max(detail_rows).max(3) + 2;
+    let top_height = u16::try_from(wanted)
+        .unwrap_or(u16::MAX)
+        .min(area.height * 2 / 5);
+    let [top, apps_area] =
+        Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(area);
+    let (sets_area, details_area) = if wide {
+        let [sets, details] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top);
+        (sets, Some(details))
+    } else {
+        (top, None)
+    };
     let border = |focused: bool| {
         if focused {
             theme.style(Slot::BorderFocused)
@@ -215,15 +271,30 @@ pub fn render_appsets(
     block.render(sets_area, buf);
     if index.sets.is_empty() {
         Paragraph::new(Line::styled(
-            "No app in this fleet was generated by an ApplicationSet.",
+            "No ApplicationSet in Git, and no app in this fleet was generated by one.",
             theme.style(Slot::Muted),
         ))
         .render(inner, buf);
     } else {
-        render_sets(inner, buf, index, state, theme);
+        render_sets(inner, buf, snapshot, index, state, theme);
     }
 
-    let set = state.selected_set(index);
+    if let Some(details_area) = details_area {
+        let title = set.map_or_else(
+            || " ApplicationSet ".to_owned(),
+            |set| format!(" ApplicationSet {} ", set.name),
+        );
+        let block = Block::bordered()
+            .border_style(theme.style(Slot::Border))
+            .title(Span::styled(title, theme.style(Slot::Title)));
+        let inner = block.inner(details_area);
+        block.render(details_area, buf);
+        if let Some(set) = set {
+            Paragraph::new(detail_lines(set.summary(snapshot), inner.width, theme))
+                .render(inner, buf);
+        }
+    }
+
     let title = set.map_or_else(
         || " Generated apps ".to_owned(),
         |set| format!(" Generated by {} ({}) ", set.name, set.apps.len()),
@@ -231,18 +302,30 @@ pub fn render_appsets(
     let block = Block::bordered()
         .border_style(border(state.focus == AppSetsFocus::Apps))
         .title(Span::styled(title, theme.style(Slot::Title)));
-    let inner = block.inner(apps_area);
+    let mut inner = block.inner(apps_area);
     block.render(apps_area, buf);
     let Some(set) = set else {
         return;
     };
+    if !wide {
+        // At most half the pane: the apps stay visible.
+        let lines = detail_lines(set.summary(snapshot), inner.width, theme);
+        let wanted = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        let [details, rest] = Layout::vertical([
+            Constraint::Length(wanted.min(inner.height / 2)),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        Paragraph::new(lines).render(details, buf);
+        inner = rest;
+    }
     let rollout = snapshot
         .rollouts
         .iter()
         .find(|rollout| rollout.application_set == set.name);
     let inner = match rollout {
         Some(rollout) => {
-            // One line per step, at most half the pane: the apps stay visible.
+            // One line per step, at most half of what is left.
             let wanted = u16::try_from(rollout.plan.steps.len() + 1).unwrap_or(u16::MAX);
             let [steps_area, rest] = Layout::vertical([
                 Constraint::Length(wanted.min(inner.height / 2)),
@@ -308,6 +391,7 @@ fn count_cell(value: usize, slot: Slot, theme: &Theme) -> Cell<'static> {
 fn render_sets(
     area: Rect,
     buf: &mut Buffer,
+    snapshot: &FleetSnapshot,
     index: &AppSetIndex,
     state: &AppSetsState,
     theme: &Theme,
@@ -315,10 +399,25 @@ fn render_sets(
     let height = usize::from(area.height.saturating_sub(1));
     let window = state.sets.window(index.sets.len(), height);
     let selected = state.sets.selected(index.sets.len());
+    // The generators column, where there is room for it.
+    let generators = area.width >= 60;
     let rows = window.map(|row| {
         let set = &index.sets[row];
-        let line = Row::new([
-            Cell::from(Span::styled(set.name.as_str(), theme.style(Slot::Text))),
+        let summary = set.summary(snapshot);
+        let name = match summary {
+            Some(summary) if summary.error.is_some() => {
+                Span::styled(format!("✗ {}", set.name), theme.style(Slot::Error))
+            }
+            _ => Span::styled(set.name.clone(), theme.style(Slot::Text)),
+        };
+        let mut cells = vec![Cell::from(name)];
+        if generators {
+            cells.push(Cell::from(Span::styled(
+                summary.map_or_else(|| "-".to_owned(), AppSetSummary::generators_text),
+                theme.style(Slot::Muted),
+            )));
+        }
+        cells.extend([
             Cell::from(Span::styled(
                 format!("{:>4}", set.counts.apps),
                 theme.style(Slot::Text),
@@ -326,23 +425,28 @@ fn render_sets(
             count_cell(set.counts.out_of_sync, Slot::SyncOutOfSync, theme),
             count_cell(set.counts.degraded, Slot::HealthDegraded, theme),
         ]);
+        let line = Row::new(cells);
         if Some(row) == selected {
             line.style(theme.style(Slot::Selection))
         } else {
             line
         }
     });
-    Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(4),
-            Constraint::Length(9),
-            Constraint::Length(9),
-        ],
-    )
-    .header(Row::new(["NAME", "APPS", "OUTOFSYNC", " DEGRADED"]).style(theme.style(Slot::Header)))
-    .render(area, buf);
+    let mut header = vec!["NAME"];
+    let mut widths = vec![Constraint::Fill(1)];
+    if generators {
+        header.push("GENERATORS");
+        widths.push(Constraint::Fill(2));
+    }
+    header.extend(["APPS", "OUTOFSYNC", " DEGRADED"]);
+    widths.extend([
+        Constraint::Length(4),
+        Constraint::Length(9),
+        Constraint::Length(9),
+    ]);
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme.style(Slot::Header)))
+        .render(area, buf);
 }
 
 fn render_apps(
@@ -534,6 +638,96 @@ mod tests {
         assert!(text.contains("step 2 Waiting"), "{text}");
     }
 
+    /// The fleet with a set whose generation failed and left it no apps.
+    fn fleet_with_a_broken_set() -> FleetSnapshot {
+        let mut snapshot = fixture::fleet();
+        snapshot.application_sets.push(AppSetSummary {
+            name: "broken".into(),
+            namespace: None,
+            project: Some("default".into()),
+            generators: Vec::new(),
+            apps: 0,
+            applications_sync: None,
+            preserve_resources_on_deletion: false,
+            strategy: crate::engine::api::SetStrategy::AllAtOnce,
+            error: Some("ApplicationSet broken: revision no-such-branch not found".into()),
+            skipped: Vec::new(),
+        });
+        snapshot
+    }
+
+    #[test]
+    fn a_set_read_from_git_is_listed_even_without_apps() {
+        let snapshot = fleet_with_a_broken_set();
+        let index = AppSetIndex::of(&snapshot);
+        let names: Vec<&str> = index.sets.iter().map(|set| set.name.as_str()).collect();
+        assert_eq!(names, ["broken", "cart", "web"]);
+        assert!(index.sets[0].apps.is_empty());
+        assert_eq!(
+            index.sets[2]
+                .summary(&snapshot)
+                .map(AppSetSummary::generators_text),
+            Some("matrix(clusters(tier=workload) × list(1))".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_failed_generation_shows_its_error_in_the_error_style() {
+        let snapshot = fleet_with_a_broken_set();
+        let index = AppSetIndex::of(&snapshot);
+        let theme = fixture::theme();
+        for (width, height) in [(80, 24), (160, 48)] {
+            let backend = fixture::draw(width, height, |area, buf| {
+                render_appsets(
+                    area,
+                    buf,
+                    &snapshot,
+                    &index,
+                    &AppSetsState::default(),
+                    &theme,
+                );
+            });
+            let buffer = backend.buffer();
+            let text = fixture::text(buffer);
+            assert!(text.contains("✗ broken"), "{text}");
+            assert!(text.contains("✗ generation failed"), "{text}");
+            let at = buffer
+                .content()
+                .iter()
+                .position(|cell| cell.symbol() == "✗")
+                .expect("error mark");
+            assert_eq!(
+                buffer.content()[at].fg,
+                theme.style(Slot::Error).fg.expect("error colour"),
+                "{width}x{height}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_selected_sets_generators_are_drawn_nested_at_both_sizes() {
+        let snapshot = fixture::fleet();
+        let index = AppSetIndex::of(&snapshot);
+        let mut state = AppSetsState::default();
+        state.down(&index);
+        for (width, height) in [(80, 24), (160, 48)] {
+            let backend = fixture::draw(width, height, |area, buf| {
+                render_appsets(area, buf, &snapshot, &index, &state, &fixture::theme());
+            });
+            let text = fixture::text(backend.buffer());
+            assert!(text.contains("• matrix → 3 apps"), "{text}");
+            assert!(
+                text.contains("  · clusters: selector tier=workload (3 clusters)"),
+                "{text}"
+            );
+            assert!(text.contains("  · list: 1 element"), "{text}");
+            assert!(
+                text.contains("web-prod-eu"),
+                "the apps stay visible: {text}"
+            );
+        }
+    }
+
     #[test]
     fn an_empty_fleet_says_so() {
         let fleet = FleetSnapshot::default();
@@ -549,9 +743,6 @@ mod tests {
             );
         });
         let text = fixture::text(backend.buffer());
-        assert!(
-            text.contains("No app in this fleet was generated"),
-            "{text}"
-        );
+        assert!(text.contains("No ApplicationSet in Git"), "{text}");
     }
 }

@@ -16,6 +16,9 @@ use crate::engine::api::{
     ResultCode, ResultPhase, SourceSummary, SyncOutcome, SyncPhase, SyncProgress, SyncResult,
     SyncStatus,
 };
+use crate::engine::api::{
+    AppSetSummary, ApplicationsSync, GeneratorKindSummary, GeneratorSummary, SetStrategy,
+};
 use crate::tui::theme::Theme;
 
 pub fn theme() -> Theme {
@@ -213,7 +216,65 @@ pub fn fleet() -> FleetSnapshot {
         readonly: false,
         pauses: Vec::new(),
         rollouts: Vec::new(),
-        application_sets: Vec::new(),
+        application_sets: vec![cart_set(), web_set()],
+    }
+}
+
+fn generator(kind: GeneratorKindSummary, apps: Option<usize>) -> GeneratorSummary {
+    GeneratorSummary {
+        kind,
+        selector: None,
+        apps,
+    }
+}
+
+/// A list over three clusters.
+fn cart_set() -> AppSetSummary {
+    AppSetSummary {
+        name: "cart".into(),
+        namespace: Some("argocd".into()),
+        project: Some("default".into()),
+        generators: vec![generator(
+            GeneratorKindSummary::List { elements: Some(3) },
+            Some(3),
+        )],
+        apps: 3,
+        applications_sync: Some(ApplicationsSync::CreateUpdate),
+        preserve_resources_on_deletion: true,
+        strategy: SetStrategy::AllAtOnce,
+        error: None,
+        skipped: Vec::new(),
+    }
+}
+
+/// Every workload cluster times one web tier.
+fn web_set() -> AppSetSummary {
+    AppSetSummary {
+        name: "web".into(),
+        namespace: None,
+        project: Some("default".into()),
+        generators: vec![generator(
+            GeneratorKindSummary::Matrix {
+                generators: vec![
+                    generator(
+                        GeneratorKindSummary::Clusters {
+                            selector: Some("tier=workload".into()),
+                            clusters: Some(3),
+                            values: Vec::new(),
+                        },
+                        None,
+                    ),
+                    generator(GeneratorKindSummary::List { elements: Some(1) }, None),
+                ],
+            },
+            Some(3),
+        )],
+        apps: 3,
+        applications_sync: None,
+        preserve_resources_on_deletion: false,
+        strategy: SetStrategy::AllAtOnce,
+        error: None,
+        skipped: Vec::new(),
     }
 }
 

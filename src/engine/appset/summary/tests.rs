@@ -141,6 +141,7 @@ fn a_set_summary_carries_project_policies_strategy_and_counts() {
         [(0, "list: 2 elements → 2 apps".to_string())]
     );
     assert_eq!(summary.generators[1].apps, None);
+    assert_eq!(summary.generators_text(), "list(2), pullRequest");
     assert_eq!(
         summary.generators[1].kind.to_string(),
         "pullRequest: not supported by fleetdeck"
