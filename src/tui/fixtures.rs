@@ -15,6 +15,10 @@ use crate::engine::api::{
     ResourceNode, ResourceResult, ResourceSummary, ResourceSyncStatus, ResultCode, ResultPhase,
     SourceSummary, SyncOutcome, SyncPhase, SyncResult, SyncStatus, Timestamp,
 };
+use crate::engine::api::{
+    AppSetSummary, AppStepState, ApplicationsSync, GeneratorKindSummary, GeneratorSummary,
+    RollingPlan, RollingState, RolloutSnapshot, SetStrategy, StepState,
+};
 
 use super::keymap::Keymap;
 use super::model::{Model, Screen};
@@ -210,6 +214,7 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
         Some("paused by alice until 14:23 UTC (23m left): db migration".into());
     guestbook_dev.paused = vec!["paused 23m left by alice: db migration".into()];
     guestbook_dev.sync = SyncStatus::OutOfSync;
+    guestbook_dev.application_set = Some("guestbook".into());
     apps.push(guestbook_dev);
 
     let mut guestbook_prod = app("guestbook-prod", "demo", "prod-eu");
@@ -219,6 +224,7 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
     guestbook_prod.automation_state = AutomationState::Manual;
     guestbook_prod.labels.insert("env".into(), "prod".into());
     guestbook_prod.resources[1].sync = ResourceSyncStatus::OutOfSync;
+    guestbook_prod.application_set = Some("guestbook".into());
     apps.push(guestbook_prod);
 
     let mut payments = app("payments-api", "payments", "prod-eu");
@@ -302,8 +308,131 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
         problems: Vec::new(),
         readonly: false,
         pauses: vec![demo_pause()],
-        rollouts: Vec::new(),
-        application_sets: Vec::new(),
+        rollouts: vec![guestbook_rollout()],
+        application_sets: demo_application_sets(),
+    }
+}
+
+fn generator(kind: GeneratorKindSummary, apps: Option<usize>) -> GeneratorSummary {
+    GeneratorSummary {
+        kind,
+        selector: None,
+        apps,
+    }
+}
+
+fn list(elements: usize) -> GeneratorSummary {
+    generator(
+        GeneratorKindSummary::List {
+            elements: Some(elements),
+        },
+        None,
+    )
+}
+
+/// The demo repository's sets: the guestbook on dev and production
+/// clusters (rolled out dev first), the platform add-ons on the hub, and
+/// the services matrix, whose template a commit broke.
+pub fn demo_application_sets() -> Vec<AppSetSummary> {
+    let set = |name: &str, project: &str, generators, apps| AppSetSummary {
+        name: name.into(),
+        namespace: Some("argocd".into()),
+        project: Some(project.into()),
+        generators,
+        apps,
+        applications_sync: None,
+        preserve_resources_on_deletion: false,
+        strategy: SetStrategy::AllAtOnce,
+        error: None,
+        skipped: Vec::new(),
+    };
+    let mut guestbook = set(
+        "guestbook",
+        "demo",
+        vec![generator(
+            GeneratorKindSummary::Clusters {
+                selector: Some("env in (dev,prod)".into()),
+                clusters: Some(2),
+                values: Vec::new(),
+            },
+            Some(2),
+        )],
+        2,
+    );
+    guestbook.strategy = SetStrategy::RollingSync { steps: 2 };
+    let mut addons = set(
+        "platform-addons",
+        "platform",
+        vec![generator(
+            GeneratorKindSummary::List { elements: Some(2) },
+            Some(2),
+        )],
+        2,
+    );
+    addons.applications_sync = Some(ApplicationsSync::CreateUpdate);
+    addons.preserve_resources_on_deletion = true;
+    let mut services = set(
+        "services",
+        "services",
+        vec![generator(
+            GeneratorKindSummary::Matrix {
+                generators: vec![list(3), list(2)],
+            },
+            None,
+        )],
+        0,
+    );
+    services.error = Some(
+        "ApplicationSet services generates an invalid Application order-{{region}} \
+         (service=order, env=staging): metadata.name: \"order-{{region}}\" is not a valid \
+         Kubernetes name (lower case letters, digits, '-' and '.')"
+            .into(),
+    );
+    vec![guestbook, addons, services]
+}
+
+/// The guestbook's RollingSync: dev first, where alice's pause holds it;
+/// production waits.
+fn guestbook_rollout() -> RolloutSnapshot {
+    let holding = "waiting for guestbook-dev (paused)";
+    RolloutSnapshot {
+        application_set: "guestbook".into(),
+        plan: RollingPlan {
+            steps: vec![
+                StepState {
+                    index: 0,
+                    apps: vec!["guestbook-dev".into()],
+                    state: RollingState::Progressing,
+                    max_update: 1,
+                    reason: Some(format!("0/1 Healthy; {holding}")),
+                },
+                StepState {
+                    index: 1,
+                    apps: vec!["guestbook-prod".into()],
+                    state: RollingState::Waiting,
+                    max_update: 1,
+                    reason: Some(holding.into()),
+                },
+            ],
+            app_states: [
+                (
+                    "guestbook-dev".to_string(),
+                    AppStepState {
+                        step: Some(0),
+                        state: RollingState::Progressing,
+                    },
+                ),
+                (
+                    "guestbook-prod".to_string(),
+                    AppStepState {
+                        step: Some(1),
+                        state: RollingState::Waiting,
+                    },
+                ),
+            ]
+            .into(),
+            sync_now: Vec::new(),
+        },
     }
 }
 

@@ -1131,20 +1131,25 @@ fn appsets_move_between_panes_and_open_an_app() {
     type_text(&mut model, "appsets");
     press(&mut model, &["enter"]);
     assert_eq!(model.screen, Screen::AppSets);
-    assert!(render(&mut model, 80, 24).contains("platform-addons"));
+    let screen = render(&mut model, 80, 24);
+    assert!(screen.contains("platform-addons"), "{screen}");
+    assert!(
+        screen.contains("• clusters: selector env in (dev,prod) (2 clusters) → 2 apps"),
+        "{screen}"
+    );
     // Enter on a set moves to its apps; down, Enter opens the second one.
     press(&mut model, &["enter", "j"]);
     let effects = press(&mut model, &["enter"]);
     assert_eq!(
         sent(&effects),
         [Command::Describe {
-            app: "monitoring".into()
+            app: "guestbook-prod".into()
         }]
     );
     assert_eq!(
         model.screen,
         Screen::Detail {
-            app: "monitoring".into()
+            app: "guestbook-prod".into()
         }
     );
     press(&mut model, &["esc"]);
