@@ -330,6 +330,28 @@ async fn a_demo_session_rolls_out_breaks_one_app_and_heals_a_hand_edit() {
         let settled_at = started.elapsed();
         let snapshot = waited.map(|s| s.clone()).unwrap_or(last);
         assert!(settled(&snapshot), "{}", describe(&snapshot));
+        // The demo's two ApplicationSets, as the ApplicationSets view shows them.
+        let guestbook = snapshot.application_set("guestbook").expect("guestbook set");
+        let clusters = GUESTBOOK_CLUSTERS.len();
+        assert_eq!(
+            guestbook.generators[0].lines(),
+            [(
+                0,
+                format!(
+                    "clusters: selector env in (dev,staging,prod) ({clusters} clusters) → {clusters} apps"
+                )
+            )]
+        );
+        let services = snapshot.application_set("services").expect("services set");
+        assert_eq!(
+            services.generators[0].kind.to_string(),
+            "matrix: list(3) × list(2)"
+        );
+        assert_eq!(
+            (services.apps, services.error.as_deref()),
+            (SERVICES.len() * SERVICE_ENVS.len(), None)
+        );
+        assert_eq!(services.project.as_deref(), Some("services"));
         eprintln!(
             "demo timings: drift made at {drifted_at:?}, healed at {healed_at:?}, fleet settled (all Synced+Healthy, {BROKEN_APP} Degraded) at {settled_at:?}"
         );
