@@ -1196,7 +1196,10 @@ async fn a_dry_run_previews_and_a_selective_sync_applies_only_the_chosen_resourc
             .write("apps/web/extra.yaml", config_map("web-extra"));
         let commit = setup.repo.commit("web gets a second ConfigMap");
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         engine
@@ -1362,7 +1365,10 @@ async fn the_snapshot_describes_each_application_set_and_a_broken_one_shows_its_
             .repo
             .commit("a set reading a branch that does not exist");
         engine
-            .send(Command::Refresh { app: None })
+            .send(Command::Refresh {
+                app: None,
+                hard: false,
+            })
             .await
             .expect("send");
         let later = engine

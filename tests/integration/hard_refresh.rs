@@ -95,6 +95,7 @@ async fn sync_kust(engine: &EngineHandle) {
             app: "kust".into(),
             prune: false,
             dry_run: false,
+            resources: Vec::new(),
             initiated_by: "tester".into(),
         })
         .await

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::format::truncate;
 use super::super::model::{ConfirmDialog, Model, PAUSE_PRESETS, PauseDialog, PauseField};
+use super::super::text_field::TextField;
 use super::super::theme::Slot;
 
 /// A rect of at most `width`×`height` in the middle of `area`.
@@ -142,15 +143,21 @@ pub fn confirm(model: &Model, dialog: &ConfirmDialog, frame: &mut Frame, area: R
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines), inner);
     if dialog.expected.is_some() {
-        let row = inner.y + prompt_row + 1;
-        if row < inner.y + inner.height {
-            let field = Rect {
-                x: inner.x + 2,
-                y: row,
-                width: inner.width.saturating_sub(4),
-                height: 1,
-            };
-            frame.render_widget(dialog.field.textarea(), field);
-        }
+        name_field(&dialog.field, prompt_row, frame, inner);
+    }
+}
+
+/// The typed-name field on the line under the prompt at `prompt_row` of
+/// `inner` (nothing when the dialog is cut off above it).
+pub fn name_field(field: &TextField, prompt_row: u16, frame: &mut Frame, inner: Rect) {
+    let row = inner.y + prompt_row + 1;
+    if row < inner.y + inner.height {
+        let area = Rect {
+            x: inner.x + 2,
+            y: row,
+            width: inner.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(field.textarea(), area);
     }
 }

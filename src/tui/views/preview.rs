@@ -12,7 +12,7 @@ use super::super::format::truncate;
 use super::super::model::Model;
 use super::super::preview::{PreviewPlan, SyncPreview};
 use super::super::theme::{Slot, Theme};
-use super::dialogs::{centered, frame_block};
+use super::dialogs::{centered, frame_block, name_field};
 use crate::engine::api::{Change, OperationPhase, ResourceResult, ResultCode};
 
 /// Lines around the plan: the summary (2), the dry run heading (1), a
@@ -53,16 +53,7 @@ pub fn render(model: &Model, preview: &SyncPreview, frame: &mut Frame, area: Rec
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines), inner);
     if let Some(field) = &preview.typing {
-        let row = inner.y + prompt_row + 1;
-        if row < inner.y + inner.height {
-            let area = Rect {
-                x: inner.x + 2,
-                y: row,
-                width: inner.width.saturating_sub(4),
-                height: 1,
-            };
-            frame.render_widget(field.textarea(), area);
-        }
+        name_field(field, prompt_row, frame, inner);
     }
 }
 
