@@ -11,6 +11,7 @@ use std::fmt;
 
 pub mod action;
 pub mod app_list;
+pub mod bulk_preview;
 pub mod command_line;
 pub mod filter;
 pub mod fixtures;

@@ -12,6 +12,7 @@ use crate::engine::api::{
 };
 
 use super::app_list::AppList;
+use super::bulk_preview::BulkSyncPreview;
 use super::command_line::CommandHistory;
 use super::keymap::{Context, Keymap};
 use super::preview::SyncPreview;
@@ -87,6 +88,8 @@ pub enum Overlay {
     Confirm(Box<ConfirmDialog>),
     /// A single app's sync with the engine's dry run of it.
     SyncPreview(Box<SyncPreview>),
+    /// Marked apps' sync, each with the engine's dry run of it.
+    BulkPreview(Box<BulkSyncPreview>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,6 +326,8 @@ impl Model {
             Some(Overlay::Confirm(_)) => Context::Confirm,
             Some(Overlay::SyncPreview(preview)) if preview.typing.is_some() => Context::Input,
             Some(Overlay::SyncPreview(_)) => Context::Confirm,
+            Some(Overlay::BulkPreview(preview)) if preview.typing.is_some() => Context::Input,
+            Some(Overlay::BulkPreview(_)) => Context::Confirm,
             None => self.screen.context(),
         }
     }

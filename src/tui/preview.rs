@@ -88,16 +88,7 @@ impl SyncPreview {
     }
 
     pub fn summary(&self) -> PlanSummary<'_> {
-        let mut summary = PlanSummary::default();
-        for result in self.outcome().map_or(&[][..], |outcome| &outcome.results) {
-            match result.change {
-                Change::Create | Change::Update | Change::RunHook => summary.applies.push(result),
-                Change::Prune => summary.deletes.push(result),
-                Change::Keep => summary.keeps.push(result),
-                Change::Unchanged => summary.unchanged += 1,
-            }
-        }
-        summary
+        PlanSummary::of(self.outcome())
     }
 
     /// The name the operator must type: the cluster's for production (the
@@ -112,15 +103,24 @@ impl SyncPreview {
     /// Takes the engine's answer to the dry run. True when the preview
     /// changed.
     pub fn on_event(&mut self, event: &EngineEvent) -> bool {
-        if self.plan != PreviewPlan::Waiting {
+        self.plan.take_answer(&self.app, event)
+    }
+}
+
+impl PreviewPlan {
+    /// Takes the engine's answer to `app`'s dry run while waiting for it:
+    /// the dry run's end (a real sync's end is not it), or the refusal of
+    /// the sync command. True when the plan changed; the first answer stays.
+    pub fn take_answer(&mut self, app: &str, event: &EngineEvent) -> bool {
+        if *self != PreviewPlan::Waiting {
             return false;
         }
         match event {
-            EngineEvent::OperationFinished { app, outcome } if *app == self.app => {
-                if !outcome.dry_run {
-                    return false;
-                }
-                self.plan = if outcome.phase == OperationPhase::Error {
+            EngineEvent::OperationFinished {
+                app: finished,
+                outcome,
+            } if finished == app && outcome.dry_run => {
+                *self = if outcome.phase == OperationPhase::Error {
                     PreviewPlan::Refused(outcome.message.clone())
                 } else {
                     PreviewPlan::Ready(Box::new(outcome.clone()))
@@ -128,13 +128,34 @@ impl SyncPreview {
                 true
             }
             EngineEvent::Rejected { command, reason }
-                if *command == format!("sync {}", self.app) =>
+                if command.strip_prefix("sync ") == Some(app) =>
             {
-                self.plan = PreviewPlan::Refused(reason.clone());
+                *self = PreviewPlan::Refused(reason.clone());
                 true
             }
             _ => false,
         }
+    }
+
+    /// A plan the sync can go ahead on: the dry run came back succeeded.
+    pub fn passed(&self) -> bool {
+        matches!(self, PreviewPlan::Ready(outcome) if outcome.phase == OperationPhase::Succeeded)
+    }
+}
+
+impl<'a> PlanSummary<'a> {
+    /// Sorts a dry run's results by what the sync would do to them.
+    pub fn of(outcome: Option<&'a SyncOutcome>) -> Self {
+        let mut summary = PlanSummary::default();
+        for result in outcome.map_or(&[][..], |outcome| &outcome.results) {
+            match result.change {
+                Change::Create | Change::Update | Change::RunHook => summary.applies.push(result),
+                Change::Prune => summary.deletes.push(result),
+                Change::Keep => summary.keeps.push(result),
+                Change::Unchanged => summary.unchanged += 1,
+            }
+        }
+        summary
     }
 }
 

@@ -711,22 +711,91 @@ fn marked_resources_in_the_tree_make_a_selective_sync() {
 }
 
 #[test]
-fn bulk_sync_of_marked_apps_asks_yes_or_no() {
+fn bulk_sync_previews_each_app_and_leaves_out_refused_ones() {
     let mut model = model();
-    select(&mut model, "reports");
-    press(&mut model, &["space"]);
-    select(&mut model, "monitoring");
-    press(&mut model, &["space"]);
-    assert!(sent(&press(&mut model, &["s"])).is_empty());
-    let commands = sent(&press(&mut model, &["y"]));
-    let apps: Vec<&str> = commands
-        .iter()
-        .map(|command| match command {
-            Command::Sync { app, .. } => app.as_str(),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(apps, ["monitoring", "reports"]);
+    for app in ["reports", "monitoring", "guestbook-prod"] {
+        select(&mut model, app);
+        press(&mut model, &["space"]);
+    }
+    assert_eq!(
+        sent(&press(&mut model, &["s"])),
+        [
+            dry_run_of("guestbook-prod", false, Vec::new()),
+            dry_run_of("monitoring", false, Vec::new()),
+            dry_run_of("reports", false, Vec::new()),
+        ],
+        "one dry run per marked app, in list order"
+    );
+    assert!(
+        sent(&press(&mut model, &["y"])).is_empty(),
+        "no going ahead before every dry run is back"
+    );
+    update(&mut model, Msg::Engine(demo_dry_run("reports", false)));
+    update(
+        &mut model,
+        Msg::Engine(demo_dry_run("guestbook-prod", false)),
+    );
+    update(
+        &mut model,
+        Msg::Engine(EngineEvent::Rejected {
+            command: "sync monitoring".into(),
+            reason: "outside the sync window".into(),
+        }),
+    );
+    assert!(
+        sent(&press(&mut model, &["y"])).is_empty(),
+        "guestbook-prod lands on production: its cluster's name is wanted"
+    );
+    assert_eq!(model.context(), super::keymap::Context::Input);
+    let text = render(&mut model, 80, 24);
+    insta::assert_snapshot!("bulk_preview_80x24", text);
+    assert!(
+        text.contains("✖ refused: outside the sync window"),
+        "{text}"
+    );
+    assert!(text.contains("prod-eu is a PRODUCTION cluster"), "{text}");
+    type_text(&mut model, "guestbook-prod");
+    assert!(
+        sent(&press(&mut model, &["enter"])).is_empty(),
+        "the app name is not the cluster"
+    );
+    for _ in 0.."guestbook-prod".len() {
+        press(&mut model, &["backspace"]);
+    }
+    type_text(&mut model, "prod-eu");
+    assert_eq!(
+        sent(&press(&mut model, &["enter"])),
+        [sync_of("guestbook-prod", false), sync_of("reports", false)],
+        "the refused app is left out"
+    );
+    assert!(model.overlay.is_none());
+    assert!(
+        model
+            .status
+            .as_ref()
+            .is_some_and(|status| status.text.contains("1 left out")),
+        "{:?}",
+        model.status
+    );
+}
+
+#[test]
+fn bulk_sync_off_production_goes_ahead_on_yes_and_esc_sends_nothing() {
+    let mut model = model();
+    for app in ["reports", "monitoring"] {
+        select(&mut model, app);
+        press(&mut model, &["space"]);
+    }
+    press(&mut model, &["s"]);
+    assert!(sent(&press(&mut model, &["esc"])).is_empty());
+    assert!(model.overlay.is_none());
+    press(&mut model, &["s"]);
+    update(&mut model, Msg::Engine(demo_dry_run("reports", false)));
+    update(&mut model, Msg::Engine(demo_dry_run("monitoring", false)));
+    assert_eq!(
+        sent(&press(&mut model, &["y"])),
+        [sync_of("monitoring", false), sync_of("reports", false)]
+    );
 }
 
 #[test]

@@ -111,6 +111,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Overlay::Pause(dialog)) => overlays::pause_key(model, dialog, key, action),
         Some(Overlay::Confirm(dialog)) => overlays::confirm_key(model, dialog, key, action),
         Some(Overlay::SyncPreview(preview)) => overlays::preview_key(model, preview, key, action),
+        Some(Overlay::BulkPreview(preview)) => overlays::bulk_key(model, preview, key, action),
         None => match action {
             Some(action) => screen_action(model, action),
             None => Vec::new(),
@@ -303,9 +304,12 @@ fn on_snapshot(model: &mut Model, snapshot: Arc<FleetSnapshot>) {
 }
 
 fn on_event(model: &mut Model, event: EngineEvent) {
-    if let Some(Overlay::SyncPreview(preview)) = &mut model.overlay
-        && preview.on_event(&event)
-    {
+    let preview_changed = match &mut model.overlay {
+        Some(Overlay::SyncPreview(preview)) => preview.on_event(&event),
+        Some(Overlay::BulkPreview(preview)) => preview.on_event(&event),
+        _ => false,
+    };
+    if preview_changed {
         model.dirty = true;
     }
     match event {

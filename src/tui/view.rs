@@ -34,5 +34,8 @@ pub fn view(model: &Model, frame: &mut Frame) {
         Some(Overlay::Pause(dialog)) => views::dialogs::pause(model, dialog, frame, body),
         Some(Overlay::Confirm(dialog)) => views::dialogs::confirm(model, dialog, frame, body),
         Some(Overlay::SyncPreview(preview)) => views::preview::render(model, preview, frame, body),
+        Some(Overlay::BulkPreview(preview)) => {
+            views::bulk_preview::render(model, preview, frame, body)
+        }
     }
 }

@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod appsets;
 pub mod audit;
+pub mod bulk_preview;
 pub mod clusters;
 pub mod detail;
 pub mod dialogs;

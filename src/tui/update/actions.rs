@@ -8,6 +8,7 @@ use crate::engine::api::{
     format_duration, parse_duration,
 };
 
+use super::super::bulk_preview::{BulkEntry, BulkSyncPreview};
 use super::super::command_line::{self, CommandLine};
 use super::super::filter::Filter;
 use super::super::format::{pauses_covering, short_revision};
@@ -85,22 +86,22 @@ fn confirm(
     })));
 }
 
-fn list_with_more(lines: &mut Vec<String>, items: Vec<String>, shown: usize) {
-    let total = items.len();
-    lines.extend(
-        items
-            .into_iter()
-            .take(shown)
-            .map(|item| format!("  • {item}")),
-    );
-    if total > shown {
-        lines.push(format!("  … and {} more", total - shown));
-    }
+/// Where `app` deploys, as the operator knows it: the cluster's name.
+fn cluster_of(app: &AppSnapshot) -> String {
+    app.cluster
+        .clone()
+        .unwrap_or_else(|| app.destination.clone())
 }
 
-/// Sync: one app gets the preview (the engine's dry run first); marked
-/// apps get one confirmation listing them, with a name to type when any is
-/// on production.
+/// The revision a sync of `app` applies, short.
+fn revision_of(app: &AppSnapshot) -> Option<String> {
+    app.revision
+        .as_deref()
+        .map(|revision| short_revision(revision).to_string())
+}
+
+/// Sync: one app gets its preview, marked apps the bulk preview; either
+/// way the engine's dry run comes first.
 pub fn sync(model: &mut Model) -> Vec<Effect> {
     if refused(model, "sync") {
         return Vec::new();
@@ -116,70 +117,23 @@ pub fn sync(model: &mut Model) -> Vec<Effect> {
     }
 }
 
+/// Opens the bulk preview of the marked apps and asks the engine for each
+/// one's dry run.
 fn sync_many(model: &mut Model, apps: &[AppSnapshot]) -> Vec<Effect> {
-    let commands: Vec<Command> = apps
+    let entries = apps
         .iter()
-        .map(|app| Command::Sync {
+        .map(|app| BulkEntry {
             app: app.name.clone(),
-            prune: false,
-            dry_run: false,
-            resources: Vec::new(),
-            initiated_by: model.operator.clone(),
+            cluster: cluster_of(app),
+            revision: revision_of(app),
+            production: is_production(&model.snapshot, app),
+            plan: PreviewPlan::Waiting,
         })
         .collect();
-    let production: Vec<(String, String)> = apps
-        .iter()
-        .filter_map(|app| is_production(&model.snapshot, app).map(|c| (app.name.clone(), c)))
-        .collect();
-    let revision = |app: &AppSnapshot| {
-        app.revision
-            .as_deref()
-            .map_or("its target revision".to_string(), |rev| {
-                short_revision(rev).to_string()
-            })
-    };
-    if production.is_empty() {
-        let mut lines = vec![format!("Sync {} applications (no prune):", apps.len())];
-        list_with_more(
-            &mut lines,
-            apps.iter()
-                .map(|app| format!("{} at {}", app.name, revision(app)))
-                .collect(),
-            8,
-        );
-        confirm(model, "Sync".into(), lines, None, commands);
-        return Vec::new();
-    }
-    let mut clusters: Vec<&str> = production.iter().map(|(_, c)| c.as_str()).collect();
-    clusters.sort_unstable();
-    clusters.dedup();
-    let expected = match clusters.as_slice() {
-        [only] => only.to_string(),
-        _ => "production".to_string(),
-    };
-    let mut lines = vec![format!(
-        "Sync {} app(s), {} of them on PRODUCTION cluster(s) {}:",
-        apps.len(),
-        production.len(),
-        clusters.join(", ")
-    )];
-    list_with_more(
-        &mut lines,
-        apps.iter()
-            .map(|app| {
-                format!(
-                    "{} → {} at {} (no prune)",
-                    app.name,
-                    app.cluster.as_deref().unwrap_or("?"),
-                    revision(app)
-                )
-            })
-            .collect(),
-        6,
-    );
-    let title = "Sync to production".to_string();
-    confirm(model, title, lines, Some(expected), commands);
-    Vec::new()
+    let preview = BulkSyncPreview::new(entries);
+    let commands = preview.dry_run_commands(&model.operator);
+    model.overlay = Some(Overlay::BulkPreview(Box::new(preview)));
+    commands.into_iter().map(Effect::Send).collect()
 }
 
 /// Opens the sync preview of `app` and asks the engine for its dry run.
@@ -193,14 +147,8 @@ fn open_preview(model: &mut Model, app: &AppSnapshot, prune: bool) -> Vec<Effect
     };
     let preview = SyncPreview {
         app: app.name.clone(),
-        cluster: app
-            .cluster
-            .clone()
-            .unwrap_or_else(|| app.destination.clone()),
-        revision: app
-            .revision
-            .as_deref()
-            .map(|revision| short_revision(revision).to_string()),
+        cluster: cluster_of(app),
+        revision: revision_of(app),
         prune,
         resources,
         production: is_production(&model.snapshot, app),

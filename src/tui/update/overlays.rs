@@ -5,6 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::super::action::Action;
+use super::super::bulk_preview::BulkSyncPreview;
 use super::super::command_line;
 use super::super::model::{
     ConfirmDialog, LineInput, LineKind, Model, Overlay, PAUSE_PRESETS, PauseDialog, PauseField,
@@ -278,4 +279,67 @@ fn send_sync(model: &mut Model, preview: &SyncPreview) -> Vec<Effect> {
     };
     model.info(format!("sync of {}{prune}{only} sent", preview.app));
     vec![Effect::Send(preview.sync_command(&model.operator))]
+}
+
+/// Keys in the bulk preview: `y` syncs the apps whose dry run passed, once
+/// every dry run is back (and once a production cluster's name is typed,
+/// when the syncs land on one); `n` or esc cancels.
+pub fn bulk_key(
+    model: &mut Model,
+    mut preview: Box<BulkSyncPreview>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
+    match (action, preview.typing.is_some()) {
+        (Some(Action::Quit), _) => return quit(model),
+        (Some(Action::Cancel), _) => {
+            model.info("bulk sync: cancelled, nothing sent");
+            return Vec::new();
+        }
+        (Some(Action::Confirm), false) => {
+            let waiting = preview.waiting();
+            if waiting > 0 {
+                preview.error = Some(format!("waiting for {waiting} dry run(s)"));
+            } else if preview.sync_commands(&model.operator).is_empty() {
+                preview.error = Some("no dry run passed: nothing to sync".into());
+            } else if preview.expected_name().is_some() {
+                preview.typing = Some(TextField::new(""));
+                preview.error = None;
+            } else {
+                return send_bulk(model, &preview);
+            }
+        }
+        (Some(Action::Confirm), true) => {
+            let expected = preview.expected_name().unwrap_or_default();
+            let typed = preview
+                .typing
+                .as_ref()
+                .map_or("", |field| field.text())
+                .trim();
+            if typed == expected {
+                return send_bulk(model, &preview);
+            }
+            preview.error = Some(format!("type {expected} exactly to go ahead"));
+        }
+        (_, true) => {
+            if let Some(field) = preview.typing.as_mut()
+                && field.input(key)
+            {
+                preview.error = None;
+            }
+        }
+        (_, false) => {}
+    }
+    model.overlay = Some(Overlay::BulkPreview(preview));
+    Vec::new()
+}
+
+fn send_bulk(model: &mut Model, preview: &BulkSyncPreview) -> Vec<Effect> {
+    let commands = preview.sync_commands(&model.operator);
+    let skipped = match preview.skipped() {
+        0 => String::new(),
+        count => format!("; {count} left out (dry run refused or failed)"),
+    };
+    model.info(format!("sync of {} apps sent{skipped}", commands.len()));
+    commands.into_iter().map(Effect::Send).collect()
 }
