@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
@@ -14,6 +14,7 @@ use super::pane::list_pane;
 use super::scroll::Scroll;
 use super::text::{short_revision, short_time};
 use crate::engine::api::{CommitInfo, HistoryEntry, ResourceCounts, ResultPhase, Timestamp};
+use crate::tui::format::truncate;
 use crate::tui::theme::{Slot, Theme};
 
 /// Rows under the table for the selected entry's details.
@@ -103,21 +104,6 @@ pub fn render_history(
     let height = usize::from(table_area.height.saturating_sub(1));
     let window = state.scroll.window(history.len(), height);
     let selected = state.scroll.selected(history.len());
-    let rows = history
-        .iter()
-        .rev()
-        .enumerate()
-        .skip(window.start)
-        .take(window.len())
-        .map(|(row, entry)| {
-            let commit = commits.get(&entry.revision);
-            let line = history_row(entry, commit, is_pinned(entry, pinned), wide, theme);
-            if Some(row) == selected {
-                line.style(theme.style(Slot::Selection))
-            } else {
-                line
-            }
-        });
     let mut header = vec!["", "ID", "REVISION", "DEPLOYED (UTC)", "BY", "RESULT"];
     let mut widths = vec![
         Constraint::Length(1),
@@ -139,6 +125,41 @@ pub fn render_history(
         header.push("SUBJECT");
         widths.push(Constraint::Fill(1));
     }
+    // The subject is cut with an ellipsis, not at the column's edge: the
+    // table lays its columns out exactly like this.
+    let columns = Layout::horizontal(widths.iter().copied())
+        .spacing(1)
+        .split(table_area);
+    let subject_column = if wide {
+        columns.len() - 2
+    } else {
+        columns.len() - 1
+    };
+    let subject_width = columns
+        .get(subject_column)
+        .map_or(0, |column| usize::from(column.width));
+    let rows = history
+        .iter()
+        .rev()
+        .enumerate()
+        .skip(window.start)
+        .take(window.len())
+        .map(|(row, entry)| {
+            let commit = commits.get(&entry.revision);
+            let line = history_row(
+                entry,
+                commit,
+                is_pinned(entry, pinned),
+                wide,
+                subject_width,
+                theme,
+            );
+            if Some(row) == selected {
+                line.style(theme.style(Slot::Selection))
+            } else {
+                line
+            }
+        });
     Table::new(rows, widths)
         .header(Row::new(header).style(theme.style(Slot::Header)))
         .render(table_area, buf);
@@ -191,6 +212,7 @@ fn history_row<'a>(
     commit: Option<&'a CommitInfo>,
     pinned: bool,
     wide: bool,
+    subject_width: usize,
     theme: &Theme,
 ) -> Row<'a> {
     let muted = theme.style(Slot::Muted);
@@ -231,7 +253,10 @@ fn history_row<'a>(
         )));
     }
     cells.push(Cell::from(match commit {
-        Some(commit) => Span::styled(commit.subject.as_str(), theme.style(Slot::Text)),
+        Some(commit) => Span::styled(
+            truncate(&commit.subject, subject_width),
+            theme.style(Slot::Text),
+        ),
         None => Span::styled(unknown_subject(entry), muted),
     }));
     if wide {
