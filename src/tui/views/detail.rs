@@ -27,8 +27,17 @@ pub fn render(model: &Model, name: &str, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let summary = summary(model, app);
+    let mut summary = summary(model, app);
     let [top, bottom] = split(summary.len(), area);
+    let room = usize::from(top.height.saturating_sub(1));
+    if summary.len() > room && room > 0 {
+        let hidden = summary.len() - room + 1;
+        summary.truncate(room - 1);
+        summary.push(Line::styled(
+            format!(" … and {hidden} more lines (a taller terminal shows them)"),
+            theme.style(Slot::Muted),
+        ));
+    }
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(theme.style(Slot::Border))
@@ -40,16 +49,17 @@ pub fn render(model: &Model, name: &str, frame: &mut Frame, area: Rect) {
     resources(model, app, frame, bottom);
 }
 
-/// The summary on top (as tall as its lines, leaving the resources at
-/// least a few rows), the resources below.
+/// The summary on top, as tall as its lines but never more than half of a
+/// small screen (a running operation's results can be long, and the tree
+/// below shows every resource anyway); the resources below.
 fn split(summary_lines: usize, area: Rect) -> [Rect; 2] {
     let wanted = u16::try_from(summary_lines + 1).unwrap_or(u16::MAX);
-    Layout::vertical([
-        Constraint::Length(wanted.min(area.height.saturating_sub(4).max(area.height / 2))),
-        Constraint::Min(3),
-    ])
-    .areas(area)
+    let most = (area.height / 2).max(area.height.saturating_sub(SUMMARY_LEAVES));
+    Layout::vertical([Constraint::Length(wanted.min(most)), Constraint::Min(3)]).areas(area)
 }
+
+/// Rows a tall screen keeps for the resources below the summary.
+const SUMMARY_LEAVES: u16 = 12;
 
 /// Where [`render`] draws the resources of `app` in `area`: `update` sizes
 /// the tree's viewport from it.
@@ -110,18 +120,15 @@ fn summary(model: &Model, app: &AppSnapshot) -> Vec<Line<'static>> {
     } else {
         "manual sync".to_string()
     };
+    // The engine's own words on the automation say more than the column's
+    // short state, on the same line.
+    let automation = app.automation.clone().unwrap_or(automation);
     lines.push(Line::from(vec![
         label("policy"),
         Span::raw(policy),
         Span::raw("  "),
         Span::styled(automation, theme.style(slot)),
     ]));
-    if let Some(text) = &app.automation {
-        lines.push(Line::from(vec![
-            label("automation"),
-            Span::styled(text.clone(), theme.style(slot)),
-        ]));
-    }
     for pause in &app.paused {
         lines.push(Line::from(vec![
             label("paused"),
