@@ -121,11 +121,6 @@ impl StateStore {
         self.update(app, |state| state.automation = Some(memory))
     }
 
-    /// The revision an operator approved for `app`, if any.
-    pub fn approval(&self, app: &str) -> Result<Option<Approval>, StateError> {
-        Ok(self.load(app)?.approval)
-    }
-
     /// Removes `app`'s pin (an unpin); returns the pin there was.
     pub fn clear_pin(&self, app: &str) -> Result<Option<RollbackPin>, StateError> {
         self.update(app, |state| state.pin.take())
