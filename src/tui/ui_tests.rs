@@ -166,6 +166,30 @@ fn help_view_lists_the_active_keymap() {
 }
 
 #[test]
+fn help_says_what_is_below_and_scrolls_no_further_than_its_end() {
+    let mut model = model();
+    render(&mut model, 80, 24);
+    press(&mut model, &["?"]);
+    let top = render(&mut model, 80, 24);
+    assert!(top.contains("more (j)"), "{top}");
+    for _ in 0..100 {
+        press(&mut model, &["j"]);
+    }
+    let bottom = render(&mut model, 80, 24);
+    assert!(bottom.contains("Go to the bottom"), "{bottom}");
+    assert!(!bottom.contains("more (j)"), "{bottom}");
+    let Some(Overlay::Help { scroll, .. }) = model.overlay else {
+        panic!("help closed");
+    };
+    press(&mut model, &["k"]);
+    assert!(
+        matches!(model.overlay, Some(Overlay::Help { scroll: after, .. }) if after + 1 == scroll),
+        "one k moves up at once after scrolling past the end"
+    );
+    assert!(render(&mut model, 80, 24).contains("more (j)"));
+}
+
+#[test]
 fn pause_dialog_view() {
     let mut model = model();
     select(&mut model, "reports");

@@ -19,6 +19,7 @@ use super::action::Action;
 use super::model::{FleetCounts, LineInput, LineKind, Model, Overlay, Screen};
 use super::msg::{Effect, Msg};
 use super::text_field::TextField;
+use super::views;
 
 pub use actions::run_command_line;
 
@@ -92,9 +93,10 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }
                 Some(Action::Back | Action::Help | Action::Cancel) => {}
                 Some(Action::Down) => {
+                    let most = views::help::max_scroll(model, context, model.body_area());
                     model.overlay = Some(Overlay::Help {
                         context,
-                        scroll: scroll + 1,
+                        scroll: (scroll + 1).min(most),
                     })
                 }
                 Some(Action::Up) => {

@@ -38,6 +38,46 @@ fn keys_text(binding: &Binding) -> String {
 
 pub fn render(model: &Model, context: Context, scroll: usize, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
+    let lines = lines(model, context);
+    let popup = popup(area, lines.len());
+    let visible = usize::from(popup.height.saturating_sub(2));
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    let below = lines.len().saturating_sub(scroll + visible);
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(Span::styled(
+            " Keys (j/k scroll, esc closes) ",
+            theme.style(Slot::Title),
+        ));
+    if below > 0 {
+        block = block.title_bottom(Span::styled(
+            format!(" ↓ {below} more (j) "),
+            theme.style(Slot::Accent),
+        ));
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        popup,
+    );
+}
+
+/// How far the help of `context` scrolls in `area` before its last line
+/// shows: `update` stops there, so `k` works at once after a long `j`.
+pub fn max_scroll(model: &Model, context: Context, area: Rect) -> usize {
+    let count = lines(model, context).len();
+    count.saturating_sub(usize::from(popup(area, count).height.saturating_sub(2)))
+}
+
+fn popup(area: Rect, lines: usize) -> Rect {
+    centered(area, 96, u16::try_from(lines + 2).unwrap_or(u16::MAX))
+}
+
+fn lines(model: &Model, context: Context) -> Vec<Line<'static>> {
+    let theme = &model.theme;
     let readonly = model.readonly_reason();
     let mut lines = Vec::new();
     let section = |title: String, bindings: &[Binding], lines: &mut Vec<Line<'static>>| {
@@ -81,21 +121,7 @@ pub fn render(model: &Model, context: Context, scroll: usize, frame: &mut Frame,
             theme.style(Slot::Warning),
         ));
     }
-    let popup = centered(area, 96, lines.len() as u16 + 2);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::BorderFocused))
-        .title(Span::styled(
-            " Keys (j/k scroll, esc closes) ",
-            theme.style(Slot::Title),
-        ));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
-        popup,
-    );
+    lines
 }
 
 /// The first chord bound to `action` in `context` (or globally), for hints.
