@@ -10,7 +10,8 @@
 //! - [`ClusterRegistry`]: the fleet's clusters (kubeconfig contexts) and
 //!   which one an Application's destination names.
 //! - [`LiveObjects`]: a one-shot listing of every listable kind, indexed by
-//!   tracking id and owner, for the CLI's compare and for syncs.
+//!   tracking id and owner, for the CLI's compare and for syncs; owned
+//!   objects are seen through their [`OwnedObject`] summaries.
 //! - [`LiveCache`]: the reconciler's watch-fed picture of one cluster, which
 //!   marks the apps an event touches in [`DirtyApps`] and hands out an
 //!   app's [`LiveObjects`] without an API call.
@@ -25,6 +26,7 @@ mod discovery_cache;
 mod error;
 mod live_cache;
 mod live_objects;
+mod owned_object;
 mod registry;
 
 pub use budget::RequestBudget;
@@ -34,6 +36,7 @@ pub use discovery_cache::{DiscoveryCache, ResourceInfo};
 pub use error::ClusterError;
 pub use live_cache::{CacheState, DirtyApps, DirtyMarks, LiveCache};
 pub use live_objects::LiveObjects;
+pub use owned_object::OwnedObject;
 pub use registry::{
     ClusterChoice, ClusterEntry, ClusterRegistry, DestinationError, IN_CLUSTER_SERVER,
     RegistryError,

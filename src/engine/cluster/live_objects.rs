@@ -9,6 +9,7 @@
 //! so its cost follows the app's size, not the cluster's.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures::StreamExt;
 use serde_json::Value;
@@ -16,6 +17,7 @@ use serde_json::Value;
 use super::client::ClusterClient;
 use super::discovery_cache::ResourceInfo;
 use super::error::ClusterError;
+use super::owned_object::OwnedObject;
 use crate::engine::diff::{APP_LABEL, TrackingId, app_label_value};
 use crate::engine::manifest::ObjectKey;
 
@@ -33,8 +35,11 @@ const CONCURRENT_LISTS: usize = 4;
 #[derive(Debug, Clone, Default)]
 pub struct LiveObjects {
     objects: Vec<Value>,
+    /// The owned objects, summarised (the live cache keeps no more of them).
+    owned: Vec<Arc<OwnedObject>>,
     by_key: HashMap<ObjectKey, usize>,
     by_app: HashMap<String, Vec<usize>>,
+    /// Owner uid → indexes into `owned`.
     by_owner: HashMap<String, Vec<usize>>,
     /// Kinds this picture could not see (forbidden to the credentials).
     pub unreadable: Vec<String>,
@@ -130,10 +135,23 @@ impl LiveObjects {
         Ok(live)
     }
 
-    /// A picture from objects already at hand (tests, benchmarks, caches).
+    /// A picture from objects already at hand (listings, tests, benchmarks).
     pub fn from_objects(objects: Vec<Value>) -> LiveObjects {
+        let owned = objects
+            .iter()
+            .filter_map(OwnedObject::of)
+            .map(Arc::new)
+            .collect();
+        LiveObjects::from_parts(objects, owned)
+    }
+
+    /// A picture from whole objects and the owned ones' summaries (the live
+    /// cache's view of an app: its objects whole, their descendants
+    /// summarised). An owned object may be in both.
+    pub fn from_parts(objects: Vec<Value>, owned: Vec<Arc<OwnedObject>>) -> LiveObjects {
         let mut live = LiveObjects {
             objects,
+            owned,
             ..LiveObjects::default()
         };
         for (index, object) in live.objects.iter().enumerate() {
@@ -143,19 +161,12 @@ impl LiveObjects {
             {
                 live.by_app.entry(id.app).or_default().push(index);
             }
-            for owner in object["metadata"]["ownerReferences"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                if let Some(uid) = owner["uid"].as_str() {
-                    live.by_owner
-                        .entry(uid.to_string())
-                        .or_default()
-                        .push(index);
-                }
-            }
             live.by_key.insert(key, index);
+        }
+        for (index, owned) in live.owned.iter().enumerate() {
+            for uid in &owned.owners {
+                live.by_owner.entry(uid.clone()).or_default().push(index);
+            }
         }
         live
     }
@@ -194,13 +205,13 @@ impl LiveObjects {
     }
 
     /// The objects whose ownerReferences name `uid` (a Deployment's
-    /// ReplicaSets, a ReplicaSet's Pods).
-    pub fn children(&self, uid: &str) -> impl Iterator<Item = &Value> {
+    /// ReplicaSets, a ReplicaSet's Pods), summarised.
+    pub fn children(&self, uid: &str) -> impl Iterator<Item = &OwnedObject> {
         self.by_owner
             .get(uid)
             .into_iter()
             .flatten()
-            .map(|&index| &self.objects[index])
+            .map(|&index| self.owned[index].as_ref())
     }
 }
 

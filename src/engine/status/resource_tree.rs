@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::engine::cluster::LiveObjects;
 use crate::engine::diff::{AppDiff, ResourceSyncStatus};
-use crate::engine::health::{Health, ManagedResource, assess, resource_health};
+use crate::engine::health::{Health, ManagedResource, resource_health};
 use crate::engine::manifest::ObjectKey;
 
 /// Deep enough for Deployment → ReplicaSet → Pod and CronJob → Job → Pod,
@@ -47,27 +47,29 @@ pub fn resource_tree(
                 sync: Some(resource.status),
                 health,
                 children: live_object
-                    .map(|object| children_of(object, live, 1))
+                    .and_then(|object| object["metadata"]["uid"].as_str())
+                    .map(|uid| children_of(uid, live, 1))
                     .unwrap_or_default(),
             }
         })
         .collect()
 }
 
-fn children_of(object: &Value, live: &LiveObjects, depth: usize) -> Vec<ResourceNode> {
-    let Some(uid) = object["metadata"]["uid"].as_str() else {
-        return Vec::new();
-    };
+fn children_of(uid: &str, live: &LiveObjects, depth: usize) -> Vec<ResourceNode> {
     if depth > MAX_DEPTH {
         return Vec::new();
     }
     let mut children: Vec<ResourceNode> = live
         .children(uid)
         .map(|child| ResourceNode {
-            key: ObjectKey::of(child),
+            key: child.key.clone(),
             sync: None,
-            health: assess(child),
-            children: children_of(child, live, depth + 1),
+            health: child.health.clone(),
+            children: child
+                .uid
+                .as_deref()
+                .map(|uid| children_of(uid, live, depth + 1))
+                .unwrap_or_default(),
         })
         .collect();
     children.sort_by(|a, b| a.key.cmp(&b.key));

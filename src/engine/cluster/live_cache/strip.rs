@@ -1,17 +1,14 @@
-//! What the live cache keeps of an object: everything diff, health and the
-//! resource tree read, minus the two fields that are most of an object's
-//! size and that nothing reads from a cached copy.
+//! What the live cache keeps of a tracked object: everything diff and
+//! health read, minus the two fields that are most of an object's size and
+//! that nothing reads from a cached copy. (Untracked objects are not kept
+//! whole at all: see [`super::store`].)
 //!
 //! - `kubectl.kubernetes.io/last-applied-configuration` is a second copy of
 //!   the object (and of Secret values); normalisation drops it anyway.
-//! - `metadata.managedFields` is kept only where the diff reads it: on
-//!   tracked objects, the entries of manager `fleetdeck` (what the last
-//!   apply set, so a field removed from Git is drift) and of the managers an
-//!   app's `ignoreDifferences.managedFieldsManagers` names. Children (Pods,
-//!   ReplicaSets) are never diffed and keep none.
-//! - Children keep only the scalar fields of their `spec`: health reads
-//!   `restartPolicy` and `replicas`, never a Pod's containers and volumes
-//!   or a ReplicaSet's Pod template, which are most of a child's size.
+//! - `metadata.managedFields` is kept only where the diff reads it: the
+//!   entries of manager `fleetdeck` (what the last apply set, so a field
+//!   removed from Git is drift) and of the managers an app's
+//!   `ignoreDifferences.managedFieldsManagers` names.
 
 use std::collections::BTreeSet;
 
@@ -21,8 +18,9 @@ use crate::engine::diff::{FIELD_MANAGER, TRACKING_ANNOTATION};
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Strips `object` in place; `kept_managers` are the field managers whose
-/// entries tracked objects keep besides fleetdeck's own.
+/// Strips a tracked `object` in place (an untracked one is left as it is:
+/// its summary is taken from it whole); `kept_managers` are the field
+/// managers whose entries are kept besides fleetdeck's own.
 pub fn strip(object: &mut Value, kept_managers: &BTreeSet<String>) {
     let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
@@ -31,6 +29,9 @@ pub fn strip(object: &mut Value, kept_managers: &BTreeSet<String>) {
         .get("annotations")
         .and_then(|annotations| annotations.get(TRACKING_ANNOTATION))
         .is_some();
+    if !tracked {
+        return;
+    }
     if let Some(annotations) = metadata
         .get_mut("annotations")
         .and_then(Value::as_object_mut)
@@ -46,18 +47,14 @@ pub fn strip(object: &mut Value, kept_managers: &BTreeSet<String>) {
         .get_mut("managedFields")
         .and_then(Value::as_array_mut)
     {
-        Some(entries) if tracked => {
+        Some(entries) => {
             entries.retain(keep);
             entries.is_empty()
         }
-        Some(_) => true,
         None => false,
     };
     if emptied {
         metadata.remove("managedFields");
-    }
-    if !tracked && let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) {
-        spec.retain(|_, value| !value.is_object() && !value.is_array());
     }
 }
 
@@ -110,31 +107,19 @@ mod tests {
     }
 
     #[test]
-    fn an_untracked_object_keeps_no_managed_fields() {
+    fn an_untracked_object_is_left_whole_for_its_summary() {
         let mut child = object(false);
+        let before = child.clone();
         strip(&mut child, &BTreeSet::new());
-        assert!(child["metadata"].get("managedFields").is_none());
-        assert!(child["metadata"]["annotations"].get(LAST_APPLIED).is_none());
+        assert_eq!(child, before);
     }
 
     #[test]
-    fn a_child_keeps_the_scalars_of_its_spec_and_all_its_status() {
-        let mut pod = json!({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "web-1", "ownerReferences": [{"uid": "rs"}]},
-            "spec": {"restartPolicy": "Always", "containers": [{"name": "web"}], "volumes": []},
-            "status": {"phase": "Running", "containerStatuses": [{"name": "web"}]},
-        });
-        strip(&mut pod, &BTreeSet::new());
-        assert_eq!(pod["spec"], json!({"restartPolicy": "Always"}));
-        assert_eq!(pod["status"]["containerStatuses"][0]["name"], "web");
+    fn a_tracked_object_is_diffed_whole() {
         let mut tracked = object(true);
-        tracked["spec"] = json!({"template": {"spec": {}}});
+        tracked["spec"] = json!({"template": {"spec": {"containers": []}}});
         strip(&mut tracked, &BTreeSet::new());
-        assert!(
-            tracked["spec"].get("template").is_some(),
-            "a tracked object is diffed whole"
-        );
+        assert!(tracked["spec"].get("template").is_some());
     }
 
     #[test]
