@@ -234,18 +234,6 @@ pub fn preview_key(
                 }
             }
         }
-        (Some(Action::Confirm), true) => {
-            let expected = preview.expected_name().unwrap_or_default();
-            let typed = preview
-                .typing
-                .as_ref()
-                .map_or("", |field| field.text())
-                .trim();
-            if typed == expected {
-                return send_sync(model, &preview);
-            }
-            preview.error = Some(format!("type {expected} exactly to go ahead"));
-        }
         (Some(Action::SyncPrune), false) => {
             if preview.plan == PreviewPlan::Waiting {
                 preview.error = Some("wait for the dry run before changing it".into());
@@ -259,10 +247,15 @@ pub fn preview_key(
             }
         }
         (_, true) => {
-            if let Some(field) = preview.typing.as_mut()
-                && field.input(key)
-            {
-                preview.error = None;
+            let expected = preview.expected_name();
+            if name_typed(
+                &mut preview.typing,
+                expected,
+                &mut preview.error,
+                key,
+                action,
+            ) {
+                return send_sync(model, &preview);
             }
         }
         (_, false) => {}
@@ -309,23 +302,16 @@ pub fn bulk_key(
                 return send_bulk(model, &preview);
             }
         }
-        (Some(Action::Confirm), true) => {
-            let expected = preview.expected_name().unwrap_or_default();
-            let typed = preview
-                .typing
-                .as_ref()
-                .map_or("", |field| field.text())
-                .trim();
-            if typed == expected {
-                return send_bulk(model, &preview);
-            }
-            preview.error = Some(format!("type {expected} exactly to go ahead"));
-        }
         (_, true) => {
-            if let Some(field) = preview.typing.as_mut()
-                && field.input(key)
-            {
-                preview.error = None;
+            let expected = preview.expected_name();
+            if name_typed(
+                &mut preview.typing,
+                expected,
+                &mut preview.error,
+                key,
+                action,
+            ) {
+                return send_bulk(model, &preview);
             }
         }
         (_, false) => {}
@@ -342,4 +328,29 @@ fn send_bulk(model: &mut Model, preview: &BulkSyncPreview) -> Vec<Effect> {
     };
     model.info(format!("sync of {} apps sent{skipped}", commands.len()));
     commands.into_iter().map(Effect::Send).collect()
+}
+
+/// The name step of a preview, once a name is wanted: Enter checks what was
+/// typed against `expected`, other keys type. True when Enter was pressed
+/// on the exact name.
+fn name_typed(
+    typing: &mut Option<TextField>,
+    expected: Option<String>,
+    error: &mut Option<String>,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> bool {
+    let Some(field) = typing.as_mut() else {
+        return false;
+    };
+    if action == Some(Action::Confirm) {
+        let expected = expected.unwrap_or_default();
+        if field.text().trim() == expected {
+            return true;
+        }
+        *error = Some(format!("type {expected} exactly to go ahead"));
+    } else if field.input(key) {
+        *error = None;
+    }
+    false
 }

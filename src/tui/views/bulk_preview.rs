@@ -6,13 +6,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::bulk_preview::{BulkEntry, BulkSyncPreview, EntryState};
 use super::super::format::truncate;
 use super::super::model::Model;
 use super::super::theme::{Slot, Theme};
-use super::dialogs::{centered, frame_block, name_field};
+use super::dialogs::{PreviewFooter, preview_popup};
 
 /// Lines around the rows: the scope, the production line, the totals, a
 /// blank, the name prompt (2), the error and the key hint.
@@ -27,38 +26,19 @@ pub fn render(model: &Model, preview: &BulkSyncPreview, frame: &mut Frame, area:
         .max(1);
     let mut lines = heading(preview, text_width, theme);
     lines.extend(rows(preview, room, text_width, theme));
-    lines.push(Line::raw(""));
-    let prompt_row = lines.len() as u16;
-    if let Some(expected) = preview.typing.as_ref().and(preview.expected_name()) {
-        lines.push(Line::from(vec![
-            Span::styled("Type ", theme.style(Slot::Text)),
-            Span::styled(expected, theme.style(Slot::Key)),
-            Span::styled(" to sync:", theme.style(Slot::Text)),
-        ]));
-        lines.push(Line::raw(""));
-    }
-    lines.push(match &preview.error {
-        Some(error) => Line::styled(error.clone(), theme.style(Slot::Error)),
-        None => Line::raw(""),
-    });
     let hint = if preview.typing.is_some() {
         "enter syncs · esc cancels"
     } else {
         "y sync the apps whose dry run passed · n/esc cancel"
     };
-    lines.push(Line::styled(hint, theme.style(Slot::Muted)));
-    let popup = centered(area, width, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    let block = frame_block(
-        model,
-        &format!("Sync {} applications", preview.entries.len()),
-    );
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    frame.render_widget(Paragraph::new(lines), inner);
-    if let Some(field) = &preview.typing {
-        name_field(field, prompt_row, frame, inner);
-    }
+    let footer = PreviewFooter {
+        typing: preview.typing.as_ref(),
+        expected: preview.expected_name(),
+        error: preview.error.as_deref(),
+        hint,
+    };
+    let title = format!("Sync {} applications", preview.entries.len());
+    preview_popup(model, &title, lines, footer, width, frame, area);
 }
 
 /// Scope, production clusters and how far the dry runs are.

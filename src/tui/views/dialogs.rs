@@ -161,3 +161,53 @@ pub fn name_field(field: &TextField, prompt_row: u16, frame: &mut Frame, inner: 
         frame.render_widget(field.textarea(), area);
     }
 }
+
+/// What a sync preview draws under its plan: the name step (once a name is
+/// wanted) and the error, with the key hint last.
+pub struct PreviewFooter<'a> {
+    pub typing: Option<&'a TextField>,
+    pub expected: Option<String>,
+    pub error: Option<&'a str>,
+    pub hint: &'a str,
+}
+
+/// Draws a sync preview: `lines` (what the sync covers and its plan), then
+/// the footer, in a popup of at most `width` columns titled `title`.
+pub fn preview_popup(
+    model: &Model,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    footer: PreviewFooter<'_>,
+    width: u16,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let theme = &model.theme;
+    lines.push(Line::raw(""));
+    let prompt_row = lines.len() as u16;
+    if let Some(expected) = footer.typing.and(footer.expected) {
+        lines.push(Line::from(vec![
+            Span::styled("Type ", theme.style(Slot::Text)),
+            Span::styled(expected, theme.style(Slot::Key)),
+            Span::styled(" to sync:", theme.style(Slot::Text)),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    lines.push(match footer.error {
+        Some(error) => Line::styled(error.to_string(), theme.style(Slot::Error)),
+        None => Line::raw(""),
+    });
+    lines.push(Line::styled(
+        footer.hint.to_string(),
+        theme.style(Slot::Muted),
+    ));
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = frame_block(model, title);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some(field) = footer.typing {
+        name_field(field, prompt_row, frame, inner);
+    }
+}

@@ -6,13 +6,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::format::truncate;
 use super::super::model::Model;
 use super::super::preview::{PreviewPlan, SyncPreview};
 use super::super::theme::{Slot, Theme};
-use super::dialogs::{centered, frame_block, name_field};
+use super::dialogs::{PreviewFooter, preview_popup};
 use crate::engine::api::{Change, OperationPhase, ResourceResult, ResultCode};
 
 /// Lines around the plan: the summary (2), the dry run heading (1), a
@@ -26,35 +25,18 @@ pub fn render(model: &Model, preview: &SyncPreview, frame: &mut Frame, area: Rec
     let plan_room = usize::from(area.height.saturating_sub(2)).saturating_sub(FIXED_LINES);
     let mut lines = summary(preview, theme);
     lines.extend(plan(preview, plan_room.max(1), text_width, theme));
-    lines.push(Line::raw(""));
-    let prompt_row = lines.len() as u16;
-    if let Some(expected) = preview.typing.as_ref().and(preview.expected_name()) {
-        lines.push(Line::from(vec![
-            Span::styled("Type ", theme.style(Slot::Text)),
-            Span::styled(expected, theme.style(Slot::Key)),
-            Span::styled(" to sync:", theme.style(Slot::Text)),
-        ]));
-        lines.push(Line::raw(""));
-    }
-    lines.push(match &preview.error {
-        Some(error) => Line::styled(error.clone(), theme.style(Slot::Error)),
-        None => Line::raw(""),
-    });
-    lines.push(Line::styled(hint(preview), theme.style(Slot::Muted)));
-    let popup = centered(area, width, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
+    let footer = PreviewFooter {
+        typing: preview.typing.as_ref(),
+        expected: preview.expected_name(),
+        error: preview.error.as_deref(),
+        hint: hint(preview),
+    };
     let title = if preview.readonly.is_some() {
         format!("Dry run {}", preview.app)
     } else {
         format!("Sync {}", preview.app)
     };
-    let block = frame_block(model, &title);
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    frame.render_widget(Paragraph::new(lines), inner);
-    if let Some(field) = &preview.typing {
-        name_field(field, prompt_row, frame, inner);
-    }
+    preview_popup(model, &title, lines, footer, width, frame, area);
 }
 
 fn hint(preview: &SyncPreview) -> &'static str {
