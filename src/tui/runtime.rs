@@ -353,7 +353,14 @@ impl Drop for Restore {
 impl TerminalGuard {
     fn enter() -> Result<TerminalGuard, UiError> {
         let restore = Restore;
-        let terminal = ratatui::try_init().map_err(UiError::Terminal)?;
+        let mut terminal = ratatui::try_init().map_err(UiError::Terminal)?;
+        // Frames draw only the cells that changed since the last one, and
+        // the first is compared with a blank screen: a terminal that keeps
+        // text in its alternate screen (no alternate screen in some tmux and
+        // serial consoles) would show it through the gaps otherwise.
+        // Through the backend: `Terminal::clear` asks the terminal where its
+        // cursor is, and a console that never answers would stop the start.
+        terminal.backend_mut().clear().map_err(UiError::Terminal)?;
         Ok(TerminalGuard { terminal, restore })
     }
 }
