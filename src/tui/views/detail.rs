@@ -163,8 +163,10 @@ fn summary(model: &Model, app: &AppSnapshot) -> Vec<Line<'static>> {
             label(kind),
             Span::styled(
                 format!(
-                    "{:?}, started by {} at {}",
-                    operation.phase, operation.initiated_by, operation.started_at
+                    "{:?}, started by {} {}",
+                    operation.phase,
+                    operation.initiated_by,
+                    ago(&operation.started_at, model.now)
                 ),
                 theme.style(Slot::HealthProgressing),
             ),
