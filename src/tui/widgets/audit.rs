@@ -164,6 +164,12 @@ fn describe(event: &EngineEvent) -> Option<(AuditKind, String)> {
                 if *dry_run { "dry run" } else { "sync" }
             ),
         ),
+        // The end of an operation is said by `OperationFinished`, which
+        // follows with the counts; its last phase change would say it twice.
+        EngineEvent::OperationProgress {
+            progress: SyncProgress::Phase { phase, .. },
+            ..
+        } if is_final(*phase) => return None,
         EngineEvent::OperationProgress { app, progress } => {
             let kind = match progress {
                 SyncProgress::Resource(result) if result.status == ResultCode::SyncFailed => {
@@ -241,6 +247,13 @@ fn progress_text(app: &str, progress: &SyncProgress) -> String {
             format!("{app}: {}: {message}", phase_word(*phase))
         }
     }
+}
+
+fn is_final(phase: OperationPhase) -> bool {
+    matches!(
+        phase,
+        OperationPhase::Succeeded | OperationPhase::Failed | OperationPhase::Error
+    )
 }
 
 fn phase_word(phase: OperationPhase) -> &'static str {
@@ -587,6 +600,31 @@ mod tests {
             failed.text,
             "guestbook: sync failed on prod-eu at 2c3d4e5: one or more objects failed to apply (0 synced, 0 pruned, 1 failed)"
         );
+    }
+
+    #[test]
+    fn an_operation_ends_in_one_line_not_two() {
+        let mut log = AuditLog::default();
+        let phase = |phase| EngineEvent::OperationProgress {
+            app: "web".into(),
+            progress: SyncProgress::Phase {
+                phase,
+                message: "successfully synced".into(),
+            },
+        };
+        assert!(log.push(at(0), &phase(OperationPhase::Running)));
+        assert!(log.push(at(0), &phase(OperationPhase::Terminating)));
+        for last in [
+            OperationPhase::Succeeded,
+            OperationPhase::Failed,
+            OperationPhase::Error,
+        ] {
+            assert!(
+                !log.push(at(1), &phase(last)),
+                "{last:?}: the finish event says it"
+            );
+        }
+        assert_eq!(log.len(), 2);
     }
 
     #[test]
