@@ -137,6 +137,10 @@ pub struct PauseDialog {
     pub choices: Vec<PauseChoice>,
     pub choice: usize,
     pub focus: PauseField,
+    /// The duration is a preset (the default, or picked with ↑/↓): the
+    /// first character typed replaces it rather than extends it, so typing
+    /// `30m` over `1h` means 30 minutes, not `1h30m`.
+    pub duration_is_preset: bool,
     /// Why the last Enter was refused.
     pub error: Option<String>,
 }

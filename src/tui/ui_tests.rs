@@ -480,6 +480,27 @@ fn pause_flow_sends_the_exact_pause() {
 }
 
 #[test]
+fn typing_over_a_preset_duration_replaces_it() {
+    let mut model = model();
+    select(&mut model, "reports");
+    press(&mut model, &["p"]);
+    let duration = |model: &Model| match &model.overlay {
+        Some(Overlay::Pause(dialog)) => dialog.duration.text().to_string(),
+        other => panic!("pause dialog expected, got {other:?}"),
+    };
+    assert_eq!(duration(&model), "1h");
+    type_text(&mut model, "30m");
+    assert_eq!(duration(&model), "30m", "not 1h30m");
+    press(&mut model, &["down"]);
+    assert_eq!(duration(&model), "15m");
+    type_text(&mut model, "2h");
+    assert_eq!(duration(&model), "2h");
+    press(&mut model, &["down", "backspace"]);
+    type_text(&mut model, "5m");
+    assert_eq!(duration(&model), "155m", "an edited preset is extended");
+}
+
+#[test]
 fn command_line_pause_and_freeze() {
     let mut model = model();
     select(&mut model, "reports");

@@ -289,6 +289,7 @@ pub fn open_pause(model: &mut Model, freeze: bool) {
         choices,
         choice,
         focus: PauseField::Duration,
+        duration_is_preset: true,
         error: None,
     })));
 }

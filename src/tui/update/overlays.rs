@@ -2,7 +2,7 @@
 //! the confirmation. Each handler owns the overlay it was given and puts
 //! it back when it stays open.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::action::Action;
 use super::super::bulk_preview::BulkSyncPreview;
@@ -138,6 +138,7 @@ pub fn pause_key(
                         None => 0,
                     };
                     dialog.duration.set(PAUSE_PRESETS[next]);
+                    dialog.duration_is_preset = true;
                 }
                 PauseField::Scope => {
                     dialog.choice = step(dialog.choice, dialog.choices.len().max(1));
@@ -147,8 +148,14 @@ pub fn pause_key(
         }
         _ => match dialog.focus {
             PauseField::Duration => {
+                let typing = matches!(key.code, KeyCode::Char(_))
+                    && !key.modifiers.contains(KeyModifiers::CONTROL);
+                if dialog.duration_is_preset && typing {
+                    dialog.duration.set("");
+                }
                 if dialog.duration.input(key) {
                     dialog.error = None;
+                    dialog.duration_is_preset = false;
                 }
             }
             PauseField::Reason => {
