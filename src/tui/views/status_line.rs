@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::action::Action;
+use super::super::format::truncate;
 use super::super::model::{Level, LineKind, Model, Overlay};
 use super::super::theme::Slot;
 use super::help::{is_write, key_for};
@@ -38,7 +39,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 Level::Warning => Slot::Warning,
                 Level::Error => Slot::Error,
             };
-            Line::styled(format!(" {}", status.text), theme.style(slot))
+            // Cut with an ellipsis: a message that simply stops at the edge
+            // reads as the whole of it. The audit view (`:audit`) has it all.
+            let width = usize::from(area.width).saturating_sub(1);
+            Line::styled(
+                format!(" {}", truncate(&status.text, width)),
+                theme.style(slot),
+            )
         }
         None => hints(model),
     };
