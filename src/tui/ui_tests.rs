@@ -228,6 +228,17 @@ fn read_only_view_shows_the_badge() {
     let text = render(&mut model, 80, 24);
     assert!(text.contains("READ-ONLY"), "{text}");
     insta::assert_snapshot!("applications_readonly_80x24", text);
+    press(&mut model, &["?"]);
+    let help = render(&mut model, 80, 24);
+    assert!(
+        help.contains("S  (read-only) Sync and prune"),
+        "the mark leads, so a cut line keeps it: {help}"
+    );
+    assert!(help.contains("d  Diff: Git against the live state"), "{help}");
+    assert!(
+        help.contains("…│"),
+        "a description too long for 80 columns ends in an ellipsis: {help}"
+    );
 }
 
 // ---- update ----------------------------------------------------------------

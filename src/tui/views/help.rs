@@ -8,10 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::action::Action;
+use super::super::format::truncate;
 use super::super::keymap::{Binding, Context};
 use super::super::model::Model;
 use super::super::theme::Slot;
 use super::dialogs::centered;
+
+/// The help's widest, and the columns of its lines before a description.
+const HELP_WIDTH: u16 = 96;
+const KEYS_COLUMN: usize = 19;
 
 /// Actions that change the fleet, refused in read-only mode.
 pub fn is_write(action: Action) -> bool {
@@ -38,7 +43,7 @@ fn keys_text(binding: &Binding) -> String {
 
 pub fn render(model: &Model, context: Context, scroll: usize, frame: &mut Frame, area: Rect) {
     let theme = &model.theme;
-    let lines = lines(model, context);
+    let lines = lines(model, context, area.width);
     let popup = popup(area, lines.len());
     let visible = usize::from(popup.height.saturating_sub(2));
     let scroll = scroll.min(lines.len().saturating_sub(visible));
@@ -68,16 +73,23 @@ pub fn render(model: &Model, context: Context, scroll: usize, frame: &mut Frame,
 /// How far the help of `context` scrolls in `area` before its last line
 /// shows: `update` stops there, so `k` works at once after a long `j`.
 pub fn max_scroll(model: &Model, context: Context, area: Rect) -> usize {
-    let count = lines(model, context).len();
+    let count = lines(model, context, area.width).len();
     count.saturating_sub(usize::from(popup(area, count).height.saturating_sub(2)))
 }
 
 fn popup(area: Rect, lines: usize) -> Rect {
-    centered(area, 96, u16::try_from(lines + 2).unwrap_or(u16::MAX))
+    centered(
+        area,
+        HELP_WIDTH,
+        u16::try_from(lines + 2).unwrap_or(u16::MAX),
+    )
 }
 
-fn lines(model: &Model, context: Context) -> Vec<Line<'static>> {
+/// The help's lines, descriptions cut to fit a help `width` columns wide.
+fn lines(model: &Model, context: Context, width: u16) -> Vec<Line<'static>> {
     let theme = &model.theme;
+    let description_width =
+        usize::from(width.min(HELP_WIDTH).saturating_sub(2)).saturating_sub(KEYS_COLUMN);
     let readonly = model.readonly_reason();
     let mut lines = Vec::new();
     let section = |title: String, bindings: &[Binding], lines: &mut Vec<Line<'static>>| {
@@ -87,8 +99,10 @@ fn lines(model: &Model, context: Context) -> Vec<Line<'static>> {
         lines.push(Line::styled(title, theme.style(Slot::Header)));
         for binding in bindings {
             let unavailable = readonly.is_some() && is_write(binding.action);
+            // The mark goes first: a long description is cut at the edge,
+            // and the mark is what must not be cut.
             let description = if unavailable {
-                format!("{} (read-only)", binding.description)
+                format!("(read-only) {}", binding.description)
             } else {
                 binding.description.clone()
             };
@@ -98,7 +112,7 @@ fn lines(model: &Model, context: Context) -> Vec<Line<'static>> {
                     format!(" {:>16}  ", keys_text(binding)),
                     theme.style(Slot::Key),
                 ),
-                Span::styled(description, theme.style(slot)),
+                Span::styled(truncate(&description, description_width), theme.style(slot)),
             ]));
         }
         lines.push(Line::raw(""));
