@@ -234,7 +234,10 @@ fn read_only_view_shows_the_badge() {
         help.contains("S  (read-only) Sync and prune"),
         "the mark leads, so a cut line keeps it: {help}"
     );
-    assert!(help.contains("d  Diff: Git against the live state"), "{help}");
+    assert!(
+        help.contains("d  Diff: Git against the live state"),
+        "{help}"
+    );
     assert!(
         help.contains("…│"),
         "a description too long for 80 columns ends in an ellipsis: {help}"
