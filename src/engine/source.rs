@@ -19,6 +19,7 @@ mod repo;
 mod repo_path;
 mod resolver;
 mod tree;
+mod tree_listings;
 
 pub use cache::RepoCache;
 pub use commit_cache::{CommitCache, DEFAULT_COMMIT_CACHE};
@@ -31,3 +32,4 @@ pub use repo::{Repo, RepoKind};
 pub use repo_path::RepoPath;
 pub use resolver::{LocalFirstResolver, RepoResolver, repo_url_key};
 pub use tree::{EntryKind, SourceTree, TreeEntry};
+pub use tree_listings::{DEFAULT_TREE_LISTING_ENTRIES, TreeListings};

@@ -4,17 +4,22 @@
 //! No working tree is checked out, so any number of revisions can be read at
 //! once. Each `GitTree` owns its own `git2::Repository` handle (handles are
 //! `Send` but not `Sync`), so trees can move to worker threads freely.
+//! Directories are looked up in the repository's shared [`TreeListings`]
+//! (parsed once per tree object), so walking a path through a directory of
+//! thousands of entries costs a binary search, not an inflate and a parse.
 
 use std::fmt;
-use std::path::Path;
+use std::sync::Arc;
 
 use super::tree::{Node, resolve};
+use super::tree_listings::{Listing, ListingEntry, TreeListings};
 use super::{CommitId, EntryKind, RepoPath, SourceError, SourceTree, TreeEntry};
 
 /// Git's file modes for tree entries.
 const MODE_DIR: i32 = 0o040000;
 const MODE_SYMLINK: i32 = 0o120000;
 const MODE_GITLINK: i32 = 0o160000;
+const MODE_TYPE: i32 = 0o170000;
 
 /// The files of one commit.
 pub struct GitTree {
@@ -22,6 +27,7 @@ pub struct GitTree {
     tree: git2::Oid,
     commit: CommitId,
     repo_name: String,
+    listings: Arc<TreeListings>,
 }
 
 impl GitTree {
@@ -30,12 +36,14 @@ impl GitTree {
         tree: git2::Oid,
         commit: CommitId,
         repo_name: String,
+        listings: Arc<TreeListings>,
     ) -> Self {
         Self {
             repo,
             tree,
             commit,
             repo_name,
+            listings,
         }
     }
 
@@ -49,12 +57,6 @@ impl GitTree {
         &self.repo_name
     }
 
-    fn root_tree(&self) -> Result<git2::Tree<'_>, SourceError> {
-        self.repo
-            .find_tree(self.tree)
-            .map_err(|err| self.read_error(&RepoPath::root(), err))
-    }
-
     fn read_error(&self, path: &RepoPath, err: git2::Error) -> SourceError {
         SourceError::read(
             &self.repo_name,
@@ -63,23 +65,48 @@ impl GitTree {
         )
     }
 
+    /// The listing of the tree object `id` (found at `path`).
+    fn listing(&self, path: &RepoPath, id: git2::Oid) -> Result<Arc<Listing>, SourceError> {
+        self.listings
+            .get_or_read(&self.repo, id)
+            .map_err(|err| self.read_error(path, err))
+    }
+
+    /// The tree entry at `path` without following symlinks (as Git's
+    /// `get_path`): `None` if a component is missing or a non-directory
+    /// stands where a directory is needed. The root has no entry.
+    fn entry(&self, path: &RepoPath) -> Result<Option<ListingEntry>, SourceError> {
+        let mut dir = self.tree;
+        let mut found = None;
+        for part in path.components() {
+            if let Some(ListingEntry { mode, id, .. }) = &found {
+                if mode & MODE_TYPE != MODE_DIR {
+                    return Ok(None);
+                }
+                dir = *id;
+            }
+            match self.listing(path, dir)?.get(part) {
+                Some(entry) => found = Some(entry.clone()),
+                None => return Ok(None),
+            }
+        }
+        Ok(found)
+    }
+
     fn lstat(&self, path: &RepoPath) -> Result<Option<Node>, SourceError> {
         if path.is_root() {
             return Ok(Some(Node::Dir));
         }
-        let root = self.root_tree()?;
-        let entry = match root.get_path(Path::new(path.as_str())) {
-            Ok(entry) => entry,
-            Err(err) if err.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(err) => return Err(self.read_error(path, err)),
+        let Some(entry) = self.entry(path)? else {
+            return Ok(None);
         };
-        Ok(Some(match entry.filemode() & 0o170000 {
+        Ok(Some(match entry.mode & MODE_TYPE {
             MODE_DIR => Node::Dir,
             MODE_GITLINK => Node::Submodule,
             MODE_SYMLINK => {
                 let blob = self
                     .repo
-                    .find_blob(entry.id())
+                    .find_blob(entry.id)
                     .map_err(|err| self.read_error(path, err))?;
                 Node::Symlink(String::from_utf8_lossy(blob.content()).into_owned())
             }
@@ -90,6 +117,17 @@ impl GitTree {
     fn resolve(&self, path: &RepoPath) -> Result<Option<(RepoPath, Node)>, SourceError> {
         resolve(&|| self.describe(), path, |here| self.lstat(here))
     }
+
+    /// The entry at a path `resolve` just found; its absence now is a
+    /// corrupt repository, not a missing path.
+    fn resolved_entry(&self, real: &RepoPath) -> Result<ListingEntry, SourceError> {
+        self.entry(real)?.ok_or_else(|| {
+            self.read_error(
+                real,
+                git2::Error::from_str("tree entry vanished between lookups"),
+            )
+        })
+    }
 }
 
 impl SourceTree for GitTree {
@@ -97,13 +135,10 @@ impl SourceTree for GitTree {
         let Some((real, Node::File)) = self.resolve(path)? else {
             return Ok(None);
         };
-        let root = self.root_tree()?;
-        let entry = root
-            .get_path(Path::new(real.as_str()))
-            .map_err(|err| self.read_error(&real, err))?;
+        let entry = self.resolved_entry(&real)?;
         let blob = self
             .repo
-            .find_blob(entry.id())
+            .find_blob(entry.id)
             .map_err(|err| self.read_error(&real, err))?;
         Ok(Some(blob.content().to_vec()))
     }
@@ -112,37 +147,26 @@ impl SourceTree for GitTree {
         let Some((real, Node::Dir)) = self.resolve(path)? else {
             return Ok(None);
         };
-        let root = self.root_tree()?;
         let dir = if real.is_root() {
-            root
+            self.tree
         } else {
-            let entry = root
-                .get_path(Path::new(real.as_str()))
-                .map_err(|err| self.read_error(&real, err))?;
-            self.repo
-                .find_tree(entry.id())
-                .map_err(|err| self.read_error(&real, err))?
+            self.resolved_entry(&real)?.id
         };
-        let mut entries = Vec::with_capacity(dir.len());
-        for entry in dir.iter() {
-            let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
-                tracing::warn!(tree = %self.describe(), dir = %real, "skipping a file name that is not UTF-8");
-                continue;
-            };
-            let kind = match entry.filemode() & 0o170000 {
-                MODE_DIR => EntryKind::Dir,
-                MODE_GITLINK => EntryKind::Submodule,
-                MODE_SYMLINK => EntryKind::Symlink,
-                _ => EntryKind::File,
-            };
-            entries.push(TreeEntry {
-                name: name.to_owned(),
-                kind,
-            });
-        }
-        // Git sorts directories as if they ended in '/'; callers want plain
-        // name order.
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        // Listings are kept in plain name order, as callers want them.
+        let entries = self
+            .listing(&real, dir)?
+            .entries()
+            .iter()
+            .map(|entry| TreeEntry {
+                name: entry.name.clone(),
+                kind: match entry.mode & MODE_TYPE {
+                    MODE_DIR => EntryKind::Dir,
+                    MODE_GITLINK => EntryKind::Submodule,
+                    MODE_SYMLINK => EntryKind::Symlink,
+                    _ => EntryKind::File,
+                },
+            })
+            .collect();
         Ok(Some(entries))
     }
 

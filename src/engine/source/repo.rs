@@ -6,12 +6,12 @@
 //! reads do not take it (libgit2 sees new refs and packs as they land).
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use git2::{AutotagOption, FetchOptions, FetchPrune, Repository};
 
 use super::credentials::remote_callbacks;
-use super::{CommitId, CommitInfo, GitTree, RepoPath, SourceError};
+use super::{CommitId, CommitInfo, GitTree, RepoPath, SourceError, TreeListings};
 
 /// How a repository is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -37,6 +37,9 @@ pub struct Repo {
     git_dir: PathBuf,
     kind: RepoKind,
     fetch_lock: Mutex<()>,
+    /// Directory listings of this repository's tree objects, shared by
+    /// every tree read from it (see [`TreeListings`]).
+    listings: Arc<TreeListings>,
 }
 
 impl Repo {
@@ -46,7 +49,13 @@ impl Repo {
             git_dir,
             kind,
             fetch_lock: Mutex::new(()),
+            listings: Arc::new(TreeListings::default()),
         }
+    }
+
+    /// The parsed tree objects this repository's trees share.
+    pub fn tree_listings(&self) -> &TreeListings {
+        &self.listings
     }
 
     /// The name used in messages: the canonical path of a local repository,
@@ -179,14 +188,21 @@ impl Repo {
     }
 
     /// The files of `commit`, read from the object database (no checkout).
-    /// The tree owns its own handle, so it can move to another thread.
+    /// The tree owns its own handle, so it can move to another thread; its
+    /// directories come from (and go to) the repository's shared listings.
     pub fn tree(&self, commit: CommitId) -> Result<GitTree, SourceError> {
         let repo = self.handle()?;
         let tree_id = {
             let found = self.find_commit(&repo, commit)?;
             found.tree_id()
         };
-        Ok(GitTree::new(repo, tree_id, commit, self.name.clone()))
+        Ok(GitTree::new(
+            repo,
+            tree_id,
+            commit,
+            self.name.clone(),
+            Arc::clone(&self.listings),
+        ))
     }
 
     /// Id, subject, author and time of one commit.
