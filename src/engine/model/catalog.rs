@@ -8,7 +8,7 @@
 //! resources (Deployments, other `argoproj.io` kinds such as Rollouts) are
 //! only counted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -214,18 +214,14 @@ fn finish<T: ArgoResource>(
     errors: &mut Vec<CatalogError>,
 ) {
     loaded.sort_by(|left, right| left.origin.cmp(&right.origin));
-    let mut seen: Vec<(&str, &str, &Origin)> = Vec::new();
+    // By (namespace, name): a catalog holds thousands of apps, and a scan
+    // of the ones seen so far made this quadratic.
+    let mut seen: HashMap<(&str, &str), &Origin> = HashMap::with_capacity(loaded.len());
     let mut duplicates = HashSet::new();
     for (index, located) in loaded.iter().enumerate() {
         let metadata = located.value.metadata();
         let namespace = metadata.namespace().unwrap_or_default();
-        let first = seen
-            .iter()
-            .find(|(seen_namespace, seen_name, _)| {
-                *seen_namespace == namespace && *seen_name == metadata.name
-            })
-            .map(|(_, _, origin)| *origin);
-        match first {
+        match seen.get(&(namespace, metadata.name.as_str())).copied() {
             Some(first) => {
                 errors.push(CatalogError {
                     origin: located.origin.clone(),
@@ -237,7 +233,9 @@ fn finish<T: ArgoResource>(
                 });
                 duplicates.insert(index);
             }
-            None => seen.push((namespace, &metadata.name, &located.origin)),
+            None => {
+                seen.insert((namespace, &metadata.name), &located.origin);
+            }
         }
     }
     let mut index = 0;
