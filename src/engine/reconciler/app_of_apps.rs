@@ -31,12 +31,21 @@ pub struct RenderedFleet {
     pub problems: Vec<String>,
 }
 
-/// Renders `apps` and every app their renders hold. `render` renders one
-/// app; `expand` generates the apps of sets found in a render, given the
-/// names taken so far (and marks the ones it adds).
+/// One app's render, or why it failed (in words).
+pub type AppRender = Result<Vec<RenderedSource>, String>;
+
+/// Renders `apps` and every app their renders hold. `render` renders a
+/// batch of independent apps, one result per app in the batch's order (so
+/// it may render them in parallel): first every app given, then the
+/// children each parent adopts. `expand` generates the apps of sets found
+/// in a render, given the names taken so far (and marks the ones it adds).
+///
+/// Renders are read depth first, parents before their children, whatever
+/// order the renders finished in, so names are taken (and the result is
+/// ordered) exactly as if each app were rendered just before it is read.
 pub fn render_with_children(
     apps: Vec<Application>,
-    mut render: impl FnMut(&Application) -> Result<Vec<RenderedSource>, String>,
+    mut render: impl FnMut(&[Application]) -> Vec<AppRender>,
     mut expand: impl FnMut(
         &[ApplicationSet],
         &mut HashMap<String, Option<String>>,
@@ -47,25 +56,53 @@ pub fn render_with_children(
         .iter()
         .map(|app| (app.name().to_string(), None))
         .collect();
-    let mut queue: Vec<(Application, Vec<String>)> = apps
-        .into_iter()
-        .rev()
-        .map(|app| (app, Vec::new()))
-        .collect();
-    while let Some((app, ancestry)) = queue.pop() {
-        let rendered = render(&app).map(|sources| {
-            let (sources, found) = split_argo_resources(sources);
-            if let Some(found) = found {
-                adopt_children(&app, &ancestry, found, &mut taken, &mut expand, &mut fleet)
-                    .into_iter()
-                    .rev()
-                    .for_each(|child| queue.push(child));
+    let mut queue = Vec::new();
+    push_rendered(&mut queue, apps, Vec::new(), &mut render);
+    while let Some((app, ancestry, outcome)) = queue.pop() {
+        let rendered = match outcome {
+            Ok(sources) => {
+                let (sources, found) = split_argo_resources(sources);
+                if let Some(found) = found {
+                    let (children, lineages) =
+                        adopt_children(&app, &ancestry, found, &mut taken, &mut expand, &mut fleet)
+                            .into_iter()
+                            .unzip();
+                    push_rendered(&mut queue, children, lineages, &mut render);
+                }
+                Ok(sources)
             }
-            sources
-        });
+            Err(error) => Err(error),
+        };
         fleet.renders.push((app, rendered));
     }
     fleet
+}
+
+/// Renders `apps` as one batch and pushes them on the stack `queue` so the
+/// first app is popped first. `lineages` holds each app's ancestry (empty
+/// for none at all: the apps from Git).
+fn push_rendered(
+    queue: &mut Vec<(Application, Vec<String>, AppRender)>,
+    apps: Vec<Application>,
+    mut lineages: Vec<Vec<String>>,
+    render: &mut impl FnMut(&[Application]) -> Vec<AppRender>,
+) {
+    if apps.is_empty() {
+        return;
+    }
+    lineages.resize(apps.len(), Vec::new());
+    let mut outcomes = render(&apps);
+    // A renderer that returns too few results fails the rest, visibly.
+    outcomes.resize_with(apps.len(), || {
+        Err("the renderer returned no result for this app".to_string())
+    });
+    let batch: Vec<_> = apps
+        .into_iter()
+        .zip(lineages)
+        .zip(outcomes)
+        .map(|((app, lineage), outcome)| (app, lineage, outcome))
+        .collect();
+    queue.extend(batch.into_iter().rev());
 }
 
 /// The render without Argo CD resources, and those resources (if any).

@@ -11,6 +11,7 @@ use crate::engine::appset::{
 
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
+use crate::engine::parallel::{default_workers, map_bounded};
 use crate::engine::render::{
     AppRenderError, RenderCache, RenderTools, RenderedSource, load_catalog,
     render_application_again, render_application_with,
@@ -272,7 +273,11 @@ impl GitSource {
         expanded
     }
 
-    fn resolver(&self) -> LocalFirstResolver<'_> {
+    /// A resolver serving the catalogs' repositories for their own URLs
+    /// and their remotes'. Build one per pass and share it: building one
+    /// reads every catalog repository's remotes, and it fetches a remote
+    /// repository the first time it serves it.
+    pub(super) fn resolver(&self) -> LocalFirstResolver<'_> {
         let mut resolver = LocalFirstResolver::new(&self.cache);
         for source in &self.catalogs {
             resolver.alias_with_remotes(source.repo.clone());
@@ -284,6 +289,34 @@ impl GitSource {
     /// repositories where they name them.
     pub fn render(&self, app: &Application) -> Result<Vec<RenderedSource>, AppRenderError> {
         render_application_with(app, &self.resolver(), &self.renders, &self.tools)
+    }
+
+    /// Renders `apps` through `resolver`, on one worker per core, each
+    /// app's result (in `apps`' order) its own: a broken app never stops
+    /// the others. Apps `hard` covers render again whatever the render
+    /// cache holds (a hard refresh).
+    pub(super) fn render_batch(
+        &self,
+        resolver: &LocalFirstResolver<'_>,
+        apps: &[Application],
+        hard: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Vec<Result<Vec<RenderedSource>, AppRenderError>> {
+        map_bounded(apps, default_workers(), |app| {
+            if hard(app.name()) {
+                render_application_again(app, resolver, &self.renders, &self.tools)
+            } else {
+                render_application_with(app, resolver, &self.renders, &self.tools)
+            }
+        })
+    }
+
+    /// Renders `apps` like [`GitSource::render`], in parallel, with one
+    /// resolver for all of them.
+    pub fn render_all(
+        &self,
+        apps: &[Application],
+    ) -> Vec<Result<Vec<RenderedSource>, AppRenderError>> {
+        self.render_batch(&self.resolver(), apps, &|_| false)
     }
 
     /// Renders one app again whatever the render cache holds (a hard

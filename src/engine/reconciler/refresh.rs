@@ -3,8 +3,10 @@
 //! ApplicationSets, render every app. Nothing here talks to a cluster;
 //! the live side comes from the watch-fed caches.
 //!
-//! Rendering an app whose source resolves to the same commit, path and
-//! options costs a render-cache lookup, so a poll that finds no new commit
+//! Apps render in parallel batches (one worker per core; see
+//! [`GitSource::render_batch`]), each app's result its own. Rendering an
+//! app whose source resolves to the same commit, path and options costs a
+//! render-cache lookup, so a poll that finds no new commit
 //! is cheap, and [`changed_apps`] tells which apps a pass changed. A hard
 //! refresh renders the apps it covers anew. Each app's commit subject and
 //! author come from the commit cache (Git is read once per commit).
@@ -57,18 +59,28 @@ pub async fn refresh(
         if hard.is_all() {
             git.renders.clear();
         }
+        let started = std::time::Instant::now();
         let loaded = git.load(fetch, &generator_clusters);
+        let loaded_at = started.elapsed();
+        // One resolver for the pass: every app sees the same repositories,
+        // and a remote one is fetched once, not once per app.
+        let resolver = git.resolver();
+        let covered = |name: &str| hard.covers(name);
         let rendered = render_with_children(
             loaded.apps,
-            |app| {
-                let rendered = if hard.covers(app.name()) {
-                    git.render_again(app)
-                } else {
-                    git.render(app)
-                };
-                rendered.map_err(|error| error_chain(&error))
+            |apps| {
+                git.render_batch(&resolver, apps, &covered)
+                    .into_iter()
+                    .map(|rendered| rendered.map_err(|error| error_chain(&error)))
+                    .collect()
             },
             |sets, taken| git.expand_sets(sets, &generator_clusters, taken),
+        );
+        tracing::debug!(
+            apps = rendered.renders.len(),
+            load = ?loaded_at,
+            render = ?started.elapsed().saturating_sub(loaded_at),
+            "git pass: catalogs loaded, apps rendered"
         );
         let mut owners = loaded.owners;
         owners.extend(rendered.owners);

@@ -7,8 +7,8 @@
 //! repository (by its configured URL or one of its remotes) are served from
 //! it, and any other URL is cloned into the cache and fetched once.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::{Repo, RepoCache, RepoKind, SourceError};
 use crate::engine::error_chain::error_chain;
@@ -26,7 +26,10 @@ pub struct LocalFirstResolver<'a> {
     /// Reach the network: clone a remote repository not mirrored yet, and
     /// fetch it the first time it is served.
     online: bool,
-    fetched: Mutex<HashSet<String>>,
+    /// One fetch per remote repository: callers serving it while its
+    /// fetch runs wait for it, so every app of a pass (renders run in
+    /// parallel) sees the same fetched state.
+    fetched: Mutex<HashMap<String, Arc<OnceLock<()>>>>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -36,7 +39,7 @@ impl<'a> LocalFirstResolver<'a> {
             cache,
             aliases: HashMap::new(),
             online: true,
-            fetched: Mutex::new(HashSet::new()),
+            fetched: Mutex::new(HashMap::new()),
             warnings: Mutex::new(Vec::new()),
         }
     }
@@ -84,20 +87,24 @@ impl RepoResolver for LocalFirstResolver<'_> {
         }
         let repo = self.cache.open(repo_url)?;
         if repo.kind() == RepoKind::Remote {
-            let first = self
-                .fetched
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(repo.name().to_string());
-            if first && let Err(error) = repo.fetch() {
-                self.warnings
+            let once = Arc::clone(
+                self.fetched
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .push(format!(
-                        "{}; using the copy fetched earlier",
-                        error_chain(&error)
-                    ));
-            }
+                    .entry(repo.name().to_string())
+                    .or_default(),
+            );
+            once.get_or_init(|| {
+                if let Err(error) = repo.fetch() {
+                    self.warnings
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(format!(
+                            "{}; using the copy fetched earlier",
+                            error_chain(&error)
+                        ));
+                }
+            });
         }
         Ok(repo)
     }

@@ -50,22 +50,25 @@ fn config_map(name: &str) -> Value {
 }
 
 /// Renders by path from a fixed table of objects.
+fn render_one(table: &HashMap<&'static str, Vec<Value>>, app: &Application) -> AppRender {
+    let path = app.sources()[0].path.clone();
+    let objects = table
+        .get(path.as_str())
+        .ok_or_else(|| format!("no such path {path}"))?;
+    Ok(vec![RenderedSource {
+        repo_url: "https://git.example.com/fleet.git".into(),
+        revision: "HEAD".into(),
+        commit: CommitId::from_oid(git2::Oid::ZERO_SHA1),
+        path: RepoPath::new(&path).unwrap(),
+        manifests: Arc::new(objects.iter().cloned().map(manifest).collect()),
+    }])
+}
+
+/// Renders batches by path from a fixed table of objects.
 fn renderer(
     table: HashMap<&'static str, Vec<Value>>,
-) -> impl FnMut(&Application) -> Result<Vec<RenderedSource>, String> {
-    move |app: &Application| {
-        let path = app.sources()[0].path.clone();
-        let objects = table
-            .get(path.as_str())
-            .ok_or_else(|| format!("no such path {path}"))?;
-        Ok(vec![RenderedSource {
-            repo_url: "https://git.example.com/fleet.git".into(),
-            revision: "HEAD".into(),
-            commit: CommitId::from_oid(git2::Oid::ZERO_SHA1),
-            path: RepoPath::new(&path).unwrap(),
-            manifests: Arc::new(objects.iter().cloned().map(manifest).collect()),
-        }])
-    }
+) -> impl FnMut(&[Application]) -> Vec<AppRender> {
+    move |apps: &[Application]| apps.iter().map(|app| render_one(&table, app)).collect()
 }
 
 fn no_sets(
@@ -203,5 +206,56 @@ fn a_failed_render_is_kept_as_the_apps_error() {
     assert_eq!(
         fleet.renders[0].1.as_ref().unwrap_err(),
         "no such path nowhere"
+    );
+}
+
+#[test]
+fn apps_render_in_batches_and_are_read_depth_first() {
+    let table = HashMap::from([
+        (
+            "root",
+            vec![app_object("child-a", "a"), app_object("child-b", "b")],
+        ),
+        ("a", vec![app_object("grandchild", "g")]),
+        ("b", vec![config_map("b")]),
+        ("g", vec![config_map("g")]),
+        ("web", vec![config_map("web")]),
+    ]);
+    let mut batches: Vec<Vec<String>> = Vec::new();
+    let fleet = render_with_children(
+        vec![app("root", "root"), app("web", "web")],
+        |apps: &[Application]| {
+            batches.push(apps.iter().map(|app| app.name().to_string()).collect());
+            apps.iter().map(|app| render_one(&table, app)).collect()
+        },
+        no_sets,
+    );
+    let names: Vec<&str> = fleet.renders.iter().map(|(app, _)| app.name()).collect();
+    assert_eq!(names, ["root", "child-a", "grandchild", "child-b", "web"]);
+    assert_eq!(
+        batches,
+        [
+            vec!["root", "web"],
+            vec!["child-a", "child-b"],
+            vec!["grandchild"]
+        ]
+    );
+    assert_eq!(fleet.parents["grandchild"], "child-a");
+}
+
+#[test]
+fn a_renderer_short_of_results_fails_the_rest_visibly() {
+    let fleet = render_with_children(
+        vec![app("a", "a"), app("b", "b")],
+        |_: &[Application]| vec![Ok(Vec::new())],
+        no_sets,
+    );
+    assert!(fleet.renders[0].1.is_ok());
+    assert!(
+        fleet.renders[1]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .contains("no result")
     );
 }
