@@ -14,6 +14,7 @@ mod credentials;
 mod error;
 mod fs_tree;
 mod git_tree;
+mod handle_pool;
 mod location;
 mod repo;
 mod repo_path;

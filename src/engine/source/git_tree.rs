@@ -2,8 +2,9 @@
 //! database.
 //!
 //! No working tree is checked out, so any number of revisions can be read at
-//! once. Each `GitTree` owns its own `git2::Repository` handle (handles are
-//! `Send` but not `Sync`), so trees can move to worker threads freely.
+//! once. Each `GitTree` holds its own `git2::Repository` handle (handles are
+//! `Send` but not `Sync`; it goes back to the repository's pool when the
+//! tree is dropped), so trees can move to worker threads freely.
 //! Directories are looked up in the repository's shared [`TreeListings`]
 //! (parsed once per tree object), so walking a path through a directory of
 //! thousands of entries costs a binary search, not an inflate and a parse.
@@ -11,6 +12,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::handle_pool::PooledHandle;
 use super::tree::{Node, resolve};
 use super::tree_listings::{Listing, ListingEntry, TreeListings};
 use super::{CommitId, EntryKind, RepoPath, SourceError, SourceTree, TreeEntry};
@@ -23,7 +25,7 @@ const MODE_TYPE: i32 = 0o170000;
 
 /// The files of one commit.
 pub struct GitTree {
-    repo: git2::Repository,
+    repo: PooledHandle,
     tree: git2::Oid,
     commit: CommitId,
     repo_name: String,
@@ -32,7 +34,7 @@ pub struct GitTree {
 
 impl GitTree {
     pub(crate) fn new(
-        repo: git2::Repository,
+        repo: PooledHandle,
         tree: git2::Oid,
         commit: CommitId,
         repo_name: String,

@@ -1,7 +1,8 @@
 //! [`Repo`]: one repository, local or cached, shared as `Arc<Repo>`.
 //!
-//! A `Repo` holds no git2 handle: git2 handles are `Send` but not `Sync`, so
-//! every read opens its own handle and any number of reads run in parallel.
+//! git2 handles are `Send` but not `Sync`, so every read borrows a handle of
+//! its own from the repository's [`HandlePool`] (opened once, reused after)
+//! and any number of reads run in parallel.
 //! Fetches of a remote repository are serialised by a per-repository mutex;
 //! reads do not take it (libgit2 sees new refs and packs as they land).
 
@@ -11,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use git2::{AutotagOption, FetchOptions, FetchPrune, Repository};
 
 use super::credentials::remote_callbacks;
+use super::handle_pool::{HandlePool, PooledHandle};
 use super::{CommitId, CommitInfo, GitTree, RepoPath, SourceError, TreeListings};
 
 /// How a repository is held.
@@ -37,6 +39,8 @@ pub struct Repo {
     git_dir: PathBuf,
     kind: RepoKind,
     fetch_lock: Mutex<()>,
+    /// Opened handles, reused across reads (see [`HandlePool`]).
+    handles: Arc<HandlePool>,
     /// Directory listings of this repository's tree objects, shared by
     /// every tree read from it (see [`TreeListings`]).
     listings: Arc<TreeListings>,
@@ -44,11 +48,13 @@ pub struct Repo {
 
 impl Repo {
     pub(crate) fn new(name: String, git_dir: PathBuf, kind: RepoKind) -> Self {
+        let handles = Arc::new(HandlePool::new(name.clone(), git_dir.clone()));
         Self {
             name,
             git_dir,
             kind,
             fetch_lock: Mutex::new(()),
+            handles,
             listings: Arc::new(TreeListings::default()),
         }
     }
@@ -75,12 +81,10 @@ impl Repo {
         &self.git_dir
     }
 
-    /// Opens a fresh git2 handle for one operation.
-    fn handle(&self) -> Result<Repository, SourceError> {
-        Repository::open(&self.git_dir).map_err(|source| SourceError::Open {
-            repo: self.name.clone(),
-            source,
-        })
+    /// A git2 handle for one operation (an idle one, or newly opened),
+    /// back in the pool when dropped.
+    fn handle(&self) -> Result<PooledHandle, SourceError> {
+        self.handles.take()
     }
 
     /// Brings a remote mirror up to date with its origin: branches and tags
