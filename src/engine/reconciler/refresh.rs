@@ -62,8 +62,8 @@ pub async fn refresh(
         let started = std::time::Instant::now();
         let loaded = git.load(fetch, &generator_clusters);
         let loaded_at = started.elapsed();
-        // One resolver for the pass: every app sees the same repositories,
-        // and a remote one is fetched once, not once per app.
+        // One resolver for the pass: the catalogs' remotes are read once,
+        // and a remote repository is fetched once, not once per app.
         let resolver = git.resolver();
         let covered = |name: &str| hard.covers(name);
         let rendered = render_with_children(
