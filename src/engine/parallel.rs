@@ -10,7 +10,6 @@
 //! the timing.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One worker per core the process may use (one if that is unknown).
@@ -22,8 +21,8 @@ pub fn default_workers() -> usize {
 ///
 /// Each item's result is its own: one that fails (an `Err` result) never
 /// stops the others. With one worker or one item the work runs on the
-/// calling thread. A panic in `work` is raised again on the calling thread
-/// once every worker has stopped, as it would be in a plain loop.
+/// calling thread. A panic in `work` is raised again on the calling thread,
+/// as it would be in a plain loop.
 pub fn map_bounded<T, R, F>(items: &[T], workers: usize, work: F) -> Vec<R>
 where
     T: Sync,
@@ -35,36 +34,34 @@ where
         return items.iter().map(work).collect();
     }
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(index) else {
-                        break;
-                    };
-                    let result = work(item);
-                    // Each slot is written once, by the worker that took its
-                    // index, so the lock is never contended or poisoned.
-                    *slots[index]
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
-                }
-            });
-        }
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    // Every index is taken by exactly one worker.
+                    let mut out = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break;
+                        };
+                        out.push((index, work(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        })
-        // `scope` returns only after every worker finished without a
-        // panic, and workers stop only when no index is left, so every
-        // slot is filled.
-        .flatten()
-        .collect()
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]
