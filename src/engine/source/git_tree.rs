@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::handle_pool::PooledHandle;
 use super::tree::{Node, resolve};
-use super::tree_listings::{Listing, ListingEntry, TreeListings};
+use super::tree_listings::{Listing, TreeListings};
 use super::{CommitId, EntryKind, RepoPath, SourceError, SourceTree, TreeEntry};
 
 /// Git's file modes for tree entries.
@@ -22,6 +22,13 @@ const MODE_DIR: i32 = 0o040000;
 const MODE_SYMLINK: i32 = 0o120000;
 const MODE_GITLINK: i32 = 0o160000;
 const MODE_TYPE: i32 = 0o170000;
+
+/// What a path names in a tree: its Git file mode and object id.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    mode: i32,
+    id: git2::Oid,
+}
 
 /// The files of one commit.
 pub struct GitTree {
@@ -74,21 +81,25 @@ impl GitTree {
             .map_err(|err| self.read_error(path, err))
     }
 
-    /// The tree entry at `path` without following symlinks (as Git's
-    /// `get_path`): `None` if a component is missing or a non-directory
-    /// stands where a directory is needed. The root has no entry.
-    fn entry(&self, path: &RepoPath) -> Result<Option<ListingEntry>, SourceError> {
-        let mut dir = self.tree;
-        let mut found = None;
+    /// The mode and object id of the tree entry at `path`, without
+    /// following symlinks (as Git's `get_path`): `None` if a component is
+    /// missing or a non-directory stands where a directory is needed. The
+    /// root has no entry.
+    fn entry(&self, path: &RepoPath) -> Result<Option<Found>, SourceError> {
+        let mut found: Option<Found> = None;
         for part in path.components() {
-            if let Some(ListingEntry { mode, id, .. }) = &found {
-                if mode & MODE_TYPE != MODE_DIR {
-                    return Ok(None);
-                }
-                dir = *id;
-            }
+            let dir = match found {
+                None => self.tree,
+                Some(Found { mode, id }) if mode & MODE_TYPE == MODE_DIR => id,
+                Some(_) => return Ok(None),
+            };
             match self.listing(path, dir)?.get(part) {
-                Some(entry) => found = Some(entry.clone()),
+                Some(entry) => {
+                    found = Some(Found {
+                        mode: entry.mode,
+                        id: entry.id,
+                    })
+                }
                 None => return Ok(None),
             }
         }
@@ -122,7 +133,7 @@ impl GitTree {
 
     /// The entry at a path `resolve` just found; its absence now is a
     /// corrupt repository, not a missing path.
-    fn resolved_entry(&self, real: &RepoPath) -> Result<ListingEntry, SourceError> {
+    fn resolved_entry(&self, real: &RepoPath) -> Result<Found, SourceError> {
         self.entry(real)?.ok_or_else(|| {
             self.read_error(
                 real,
