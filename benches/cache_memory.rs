@@ -25,6 +25,10 @@ use fleetdeck::engine::cluster::{
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec};
 use serde_json::{Value, json};
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_mib;
+
 const APPS: usize = 500;
 const PODS_PER_APP: usize = 8;
 const CLUSTER: &str = "c00";
@@ -70,16 +74,6 @@ static ALLOCATOR: Counting = Counting;
 
 fn live_mib() -> f64 {
     LIVE_BYTES.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0)
-}
-
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn container(name: &str) -> Value {

@@ -39,6 +39,9 @@ use serde_json::{Value, json};
 
 #[path = "support/commit_files.rs"]
 mod commit_files;
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_mib;
 
 const CLUSTERS: usize = 10;
 const APPS_PER_CLUSTER: usize = 500;
@@ -163,17 +166,6 @@ fn write_state_file(path: &Path) {
     }
     out.write_all(b"}}\n").expect("write");
     out.flush().expect("flush");
-}
-
-/// VmRSS of this process, in MiB.
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// utime + stime of this process, in clock ticks.
