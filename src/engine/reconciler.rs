@@ -34,6 +34,7 @@ mod actor;
 mod app_of_apps;
 mod automation;
 mod connection;
+mod fleet_render;
 mod git_source;
 mod hard_refresh;
 mod observe;

@@ -140,6 +140,36 @@ fn render_finds_an_app_generated_by_an_application_set() {
     );
 }
 
+/// An app that only another app's render defines (app of apps) is found
+/// by name too.
+#[test]
+fn render_finds_an_app_another_app_renders() {
+    let repo = gitops_repo();
+    repo.write(
+        "argocd/applications/platform.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: platform\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.com/platform/gitops.git\n    targetRevision: HEAD\n    path: children\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: argocd\n",
+    )
+    .write(
+        "children/metrics.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: metrics-child\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.com/platform/gitops.git\n    targetRevision: HEAD\n    path: addons/metrics\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: metrics\n",
+    );
+    repo.commit("A parent app rendering the metrics app");
+    let home = Home::new();
+    let path = repo.path().to_str().unwrap();
+    let output = home.run(&["render", "metrics-child", "--repo", path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("image: metrics:0.7"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains("metrics-child is not written in Git: looking among"),
+        "the pause while the fleet renders is explained: {}",
+        stderr(&output)
+    );
+}
+
 #[test]
 fn broken_manifest_fails_render_but_apps_still_lists_the_rest() {
     let repo = gitops_repo();

@@ -14,7 +14,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::app_of_apps::render_with_children;
 use super::git_source::GitSource;
 use super::hard_refresh::HardRefresh;
 use crate::engine::appset::{AppSetSummary, GeneratorClusters};
@@ -62,20 +61,8 @@ pub async fn refresh(
         let started = std::time::Instant::now();
         let loaded = git.load(fetch, &generator_clusters);
         let loaded_at = started.elapsed();
-        // One resolver for the pass: the catalogs' remotes are read once,
-        // and a remote repository is fetched once, not once per app.
-        let resolver = git.resolver();
         let covered = |name: &str| hard.covers(name);
-        let rendered = render_with_children(
-            loaded.apps,
-            |apps| {
-                git.render_batch(&resolver, apps, &covered)
-                    .into_iter()
-                    .map(|rendered| rendered.map_err(|error| error_chain(&error)))
-                    .collect()
-            },
-            |sets, taken| git.expand_sets(sets, &generator_clusters, taken),
-        );
+        let rendered = git.render_fleet(loaded.apps, &generator_clusters, &covered);
         tracing::debug!(
             apps = rendered.renders.len(),
             load = ?loaded_at,
