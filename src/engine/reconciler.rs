@@ -44,6 +44,7 @@ mod permissions;
 mod poll;
 mod recompute;
 mod refresh;
+mod stale_rows;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

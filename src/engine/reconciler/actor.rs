@@ -27,6 +27,7 @@ use super::permissions::{Refused, authorize};
 use super::poll::{RESYNC_EVERY, jittered};
 use super::recompute::{AppInput, recompute};
 use super::refresh::{RefreshResult, RenderOutcome, changed_apps, refresh};
+use super::stale_rows::FinishClock;
 use crate::engine::api::{
     AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
     FleetSnapshot, LastSync, OperationSnapshot, RolloutSnapshot,
@@ -154,6 +155,9 @@ pub(super) struct Fleet {
     /// The pauses in force at the last automation pass.
     pub(super) pauses: Vec<Pause>,
     pub(super) generation: u64,
+    /// When each app last finished an operation, to drop recomputed rows
+    /// older than that.
+    pub(super) finishes: FinishClock,
 }
 
 pub(super) enum Done {
@@ -165,6 +169,8 @@ pub(super) enum Done {
     Recomputed {
         rows: Vec<AppSnapshot>,
         automate: Option<BTreeSet<String>>,
+        /// [`Fleet::finishes`] and the time when the recompute began.
+        since: (u64, Instant),
     },
     Progress(String, SyncProgress),
     Finished(String, SyncOutcome),
@@ -301,8 +307,17 @@ impl Actor {
                         let full = std::mem::take(&mut resync_due) || rendered_again.is_all();
                         pending.git_pass(changed, full, Instant::now());
                     }
-                    Done::Recomputed { rows, automate } => {
+                    Done::Recomputed { mut rows, mut automate, since } => {
                         recomputing = false;
+                        let apps = fleet.apps.iter().map(Application::name);
+                        let grace = super::pending::DEBOUNCE;
+                        let dropped = fleet
+                            .finishes
+                            .drop_stale(since, grace, apps, &mut rows, &mut automate);
+                        let now = Instant::now();
+                        for (app, fresh) in dropped {
+                            pending.app(app, fresh.max(now));
+                        }
                         self.merge_rows(&mut fleet, rows);
                         self.update_connections(&mut fleet);
                         self.automate_only(&mut fleet, &locks, &done_tx, automate.as_ref());
@@ -344,6 +359,7 @@ impl Actor {
                             self.audit(&initiated_by, action, &app, &outcome.revision, &result);
                         }
                         fleet.automation.finished(&app, &outcome, Timestamp::now());
+                        fleet.finishes.finished(&app, Instant::now());
                         self.save_memory(&fleet, &app);
                         // The watches bring what the sync changed; the app
                         // is recomputed (and its automation decided) once
@@ -741,12 +757,17 @@ impl Actor {
             Duration::ZERO
         };
         let pass = recompute(inputs, self.registry.clone(), self.caches.clone(), settle);
+        let since = (fleet.finishes.now(), Instant::now());
         let done = done.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
             let rows = pass.await;
             tracing::debug!(apps = rows.len(), elapsed = ?started.elapsed(), "recompute");
-            let _ = done.send(Done::Recomputed { rows, automate });
+            let _ = done.send(Done::Recomputed {
+                rows,
+                automate,
+                since,
+            });
         });
     }
 

@@ -22,7 +22,7 @@ pub fn unknown_app(app: &Application, cluster: Option<String>, condition: String
 }
 
 /// What a row says before the app is compared: the app as written in Git.
-fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
+pub(super) fn base_row(app: &Application, cluster: Option<String>) -> AppSnapshot {
     let destination = &app.spec.destination;
     let automated = app.automated_sync();
     AppSnapshot {
