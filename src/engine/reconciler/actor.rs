@@ -38,7 +38,7 @@ use crate::engine::diff::SyncStatus;
 use crate::engine::manifest::ObjectKey;
 use crate::engine::model::{AppProject, Application, ApplicationSet};
 use crate::engine::policy::approval::ApprovalGate;
-use crate::engine::policy::auto_sync::AutoSyncDecision;
+use crate::engine::policy::auto_sync::{AutoSyncDecision, SyncReason};
 use crate::engine::policy::pause::{AppFacts, Pause, PauseScope, pauses_for};
 use crate::engine::policy::project_rules::ProjectRules;
 use crate::engine::policy::roles::RoleBook;
@@ -311,16 +311,17 @@ impl Actor {
                         recomputing = false;
                         let apps = fleet.apps.iter().map(Application::name);
                         let grace = super::pending::DEBOUNCE;
-                        let dropped = fleet
+                        let staleness = fleet
                             .finishes
                             .drop_stale(since, grace, apps, &mut rows, &mut automate);
                         let now = Instant::now();
-                        for (app, fresh) in dropped {
+                        for (app, fresh) in staleness.again {
                             pending.app(app, fresh.max(now));
                         }
                         self.merge_rows(&mut fleet, rows);
                         self.update_connections(&mut fleet);
-                        self.automate_only(&mut fleet, &locks, &done_tx, automate.as_ref());
+                        let only = automate.as_ref();
+                        self.automate_only(&mut fleet, &locks, &done_tx, only, &staleness.settling);
                         self.publish(&mut fleet);
                     }
                     Done::RollbackRendered(render) => {
@@ -837,17 +838,20 @@ impl Actor {
         locks: &OperationLocks,
         done: &mpsc::UnboundedSender<Done>,
     ) {
-        self.automate_only(fleet, locks, done, None);
+        self.automate_only(fleet, locks, done, None, &BTreeSet::new());
     }
 
     /// Runs the automation decision of the apps in `only` (every app for
-    /// `None`); starts the syncs it calls for.
+    /// `None`); starts the syncs it calls for. Apps `settling` finished an
+    /// operation a moment ago and the caches may not show it yet: they may
+    /// sync a new revision, but self-heal waits for their next recompute.
     fn automate_only(
         &self,
         fleet: &mut Fleet,
         locks: &OperationLocks,
         done: &mpsc::UnboundedSender<Done>,
         only: Option<&BTreeSet<String>>,
+        settling: &BTreeSet<String>,
     ) {
         let now = Timestamp::now();
         // An unreadable pause file holds all automation: a pause someone set
@@ -934,6 +938,15 @@ impl Actor {
             }
             if pauses_unreadable && app.is_automated() {
                 row.automation = Some("held: the pause file cannot be read".to_string());
+            } else if matches!(
+                decision,
+                AutoSyncDecision::Sync {
+                    reason: SyncReason::SelfHeal,
+                    ..
+                }
+            ) && settling.contains(app.name())
+            {
+                // Recomputed again once the grace is over (see stale_rows).
             } else if let (
                 true,
                 AutoSyncDecision::Sync {

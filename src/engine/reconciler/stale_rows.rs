@@ -1,13 +1,14 @@
 //! Rows a recompute brings back too soon after an operation on their app.
 //!
 //! A recompute reads the live caches while the actor goes on. When a sync
-//! of app A finishes meanwhile, or finished just before the recompute began
-//! (its objects' watch events still on their way), the recompute's row for
-//! A may show the cluster as it was before the sync (OutOfSync): merged, it
-//! would flicker the old status; handed to automation, self-heal would sync
-//! A again milliseconds after the first sync. Such rows are dropped, and
-//! the caller recomputes their apps once the grace after the finish is
-//! over.
+//! of app A finishes meanwhile, the recompute's row for A may show the
+//! cluster as it was before the sync (OutOfSync): merged, it would flicker
+//! the old status; handed to automation, self-heal would sync A again
+//! milliseconds after the first sync. Such rows are dropped. A recompute
+//! that began just after the finish has the new render but perhaps not yet
+//! the sync's watch events: its row is kept (a new revision may sync at
+//! once) but self-heal waits for it. Either way the caller recomputes the
+//! app once the grace after the finish is over.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -15,6 +16,15 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::engine::api::AppSnapshot;
+
+/// What a recompute's rows may be trusted with.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Staleness {
+    /// Apps to recompute again, each from the time its row can be believed.
+    pub again: Vec<(String, Instant)>,
+    /// Apps whose rows were kept but must not drive self-heal.
+    pub settling: BTreeSet<String>,
+}
 
 /// Counts operation finishes, so a recompute can tell which apps finished
 /// an operation after it began.
@@ -38,10 +48,9 @@ impl FinishClock {
 
     /// Drops from `rows` and from `automate` the apps of a recompute that
     /// began at clock `since` and time `began` which finished an operation
-    /// after it began, or less than `grace` before. `automate` is `None`
-    /// for every app of `fleet`; it becomes the explicit list of the others
-    /// when an app is dropped. Returns the dropped apps, each with the time
-    /// from which a recompute of it can be believed.
+    /// after it began; those that finished less than `grace` before it
+    /// began are settling. `automate` is `None` for every app of `fleet`;
+    /// it becomes the explicit list of the others when an app is dropped.
     pub fn drop_stale<'a>(
         &self,
         (since, began): (u64, Instant),
@@ -49,15 +58,26 @@ impl FinishClock {
         fleet: impl Iterator<Item = &'a str>,
         rows: &mut Vec<AppSnapshot>,
         automate: &mut Option<BTreeSet<String>>,
-    ) -> Vec<(String, Instant)> {
-        let stale: HashMap<&str, Instant> = self
-            .finished_at
-            .iter()
-            .filter(|(_, (count, at))| *count > since || *at + grace > began)
-            .map(|(app, (_, at))| (app.as_str(), *at + grace))
-            .collect();
+    ) -> Staleness {
+        let mut staleness = Staleness::default();
+        let mut stale: HashMap<&str, Instant> = HashMap::new();
+        let mut settling: HashMap<&str, Instant> = HashMap::new();
+        for (app, (count, at)) in &self.finished_at {
+            if *count > since {
+                stale.insert(app, *at + grace);
+            } else if *at + grace > began {
+                settling.insert(app, *at + grace);
+            }
+        }
+        for row in rows.iter() {
+            if let Some(fresh) = settling.get(row.name.as_str()) {
+                staleness.settling.insert(row.name.clone());
+                staleness.again.push((row.name.clone(), *fresh));
+            }
+        }
         if stale.is_empty() {
-            return Vec::new();
+            staleness.again.sort();
+            return staleness;
         }
         let mut dropped: BTreeSet<String> = BTreeSet::new();
         rows.retain(|row| {
@@ -75,10 +95,13 @@ impl FinishClock {
             }
             fresh
         });
-        dropped
-            .into_iter()
-            .filter_map(|app| stale.get(app.as_str()).map(|fresh| (app, *fresh)))
-            .collect()
+        staleness.again.extend(
+            dropped
+                .into_iter()
+                .filter_map(|app| stale.get(app.as_str()).map(|fresh| (app, *fresh))),
+        );
+        staleness.again.sort();
+        staleness
     }
 }
 
@@ -125,8 +148,9 @@ mod tests {
         let mut recomputed = rows(&["api", "db", "web"]);
         let mut automate = None;
         let fleet = ["api", "db", "web"].into_iter();
-        let dropped = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
-        assert_eq!(dropped, [("api".to_string(), start + GRACE * 2)]);
+        let staleness = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
+        assert_eq!(staleness.again, [("api".to_string(), start + GRACE * 2)]);
+        assert!(staleness.settling.is_empty());
         assert_eq!(
             names(&recomputed),
             ["db", "web"],
@@ -140,7 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn a_recompute_begun_within_the_grace_after_a_finish_is_too_early() {
+    fn a_recompute_begun_within_the_grace_keeps_its_row_but_not_for_self_heal() {
         let start = Instant::now();
         let mut clock = FinishClock::default();
         clock.finished("api", start);
@@ -149,14 +173,15 @@ mod tests {
         let mut recomputed = rows(&["api", "db"]);
         let mut automate = Some(BTreeSet::from(["api".to_string()]));
         let fleet = ["api", "db", "idle"].into_iter();
-        let dropped = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
+        let staleness = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
+        assert_eq!(names(&recomputed), ["api", "db"], "a new revision may sync");
+        assert_eq!(automate, Some(BTreeSet::from(["api".to_string()])));
+        assert_eq!(staleness.settling, BTreeSet::from(["api".to_string()]));
         assert_eq!(
-            dropped,
+            staleness.again,
             [("api".to_string(), start + GRACE)],
-            "recomputed then; idle was not in this recompute"
+            "recomputed when the grace is over; idle was not in this recompute"
         );
-        assert_eq!(names(&recomputed), ["db"]);
-        assert_eq!(automate, Some(BTreeSet::new()), "nothing left to automate");
     }
 
     #[test]
@@ -168,8 +193,8 @@ mod tests {
         let mut recomputed = rows(&["api"]);
         let mut automate = None;
         let fleet = ["api"].into_iter();
-        let dropped = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
-        assert!(dropped.is_empty());
+        let staleness = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
+        assert_eq!(staleness, Staleness::default());
         assert_eq!(names(&recomputed), ["api"]);
         assert_eq!(automate, None, "still every app");
     }
