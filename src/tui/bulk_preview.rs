@@ -109,9 +109,14 @@ impl BulkSyncPreview {
             .count()
     }
 
+    /// Apps whose dry run passed: those the sync covers.
+    pub fn passed(&self) -> usize {
+        self.ready().count()
+    }
+
     /// Apps left out: their dry run was refused or failed.
     pub fn skipped(&self) -> usize {
-        self.entries.len() - self.waiting() - self.ready().count()
+        self.entries.len() - self.waiting() - self.passed()
     }
 
     fn ready(&self) -> impl Iterator<Item = &BulkEntry> {

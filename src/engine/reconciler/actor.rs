@@ -27,7 +27,7 @@ use super::permissions::{Refused, authorize};
 use super::poll::{RESYNC_EVERY, jittered};
 use super::recompute::{AppInput, recompute};
 use super::refresh::{RefreshResult, RenderOutcome, changed_apps, refresh};
-use super::stale_rows::FinishClock;
+use super::stale_rows::Finishes;
 use crate::engine::api::{
     AppSnapshot, AutomationState, ClusterSnapshot, Command, ConnectionState, EngineEvent,
     FleetSnapshot, LastSync, OperationSnapshot, RolloutSnapshot,
@@ -157,7 +157,7 @@ pub(super) struct Fleet {
     pub(super) generation: u64,
     /// When each app last finished an operation, to drop recomputed rows
     /// older than that.
-    pub(super) finishes: FinishClock,
+    pub(super) finishes: Finishes,
 }
 
 pub(super) enum Done {
@@ -169,8 +169,8 @@ pub(super) enum Done {
     Recomputed {
         rows: Vec<AppSnapshot>,
         automate: Option<BTreeSet<String>>,
-        /// [`Fleet::finishes`] and the time when the recompute began.
-        since: (u64, Instant),
+        /// When the recompute began (see [`Fleet::finishes`]).
+        began: Instant,
     },
     Progress(String, SyncProgress),
     Finished(String, SyncOutcome),
@@ -307,13 +307,13 @@ impl Actor {
                         let full = std::mem::take(&mut resync_due) || rendered_again.is_all();
                         pending.git_pass(changed, full, Instant::now());
                     }
-                    Done::Recomputed { mut rows, mut automate, since } => {
+                    Done::Recomputed { mut rows, mut automate, began } => {
                         recomputing = false;
                         let apps = fleet.apps.iter().map(Application::name);
                         let grace = super::pending::DEBOUNCE;
                         let staleness = fleet
                             .finishes
-                            .drop_stale(since, grace, apps, &mut rows, &mut automate);
+                            .drop_stale(began, grace, apps, &mut rows, &mut automate);
                         let now = Instant::now();
                         for (app, fresh) in staleness.again {
                             pending.app(app, fresh.max(now));
@@ -758,7 +758,7 @@ impl Actor {
             Duration::ZERO
         };
         let pass = recompute(inputs, self.registry.clone(), self.caches.clone(), settle);
-        let since = (fleet.finishes.now(), Instant::now());
+        let began = Instant::now();
         let done = done.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
@@ -767,7 +767,7 @@ impl Actor {
             let _ = done.send(Done::Recomputed {
                 rows,
                 automate,
-                since,
+                began,
             });
         });
     }
@@ -938,15 +938,6 @@ impl Actor {
             }
             if pauses_unreadable && app.is_automated() {
                 row.automation = Some("held: the pause file cannot be read".to_string());
-            } else if matches!(
-                decision,
-                AutoSyncDecision::Sync {
-                    reason: SyncReason::SelfHeal,
-                    ..
-                }
-            ) && settling.contains(app.name())
-            {
-                // Recomputed again once the grace is over (see stale_rows).
             } else if let (
                 true,
                 AutoSyncDecision::Sync {
@@ -955,6 +946,9 @@ impl Actor {
                     reason,
                 },
             ) = (self.automation, decision)
+                // A settling app is recomputed once the grace is over;
+                // self-heal decides then (see stale_rows).
+                && !(reason == SyncReason::SelfHeal && settling.contains(app.name()))
             {
                 to_sync.push((app.name().to_string(), revision, prune, reason));
             }

@@ -319,12 +319,6 @@ impl GitSource {
         self.render_batch(&self.resolver(), apps, &|_| false)
     }
 
-    /// Renders one app again whatever the render cache holds (a hard
-    /// refresh), caching the new render in place of the old.
-    pub fn render_again(&self, app: &Application) -> Result<Vec<RenderedSource>, AppRenderError> {
-        render_application_again(app, &self.resolver(), &self.renders, &self.tools)
-    }
-
     /// The subject, author and time of `revision` in the repository
     /// `repo_url` names; `None` for anything but a full commit id the
     /// repository has (a chart version, a commit not fetched). Cached by

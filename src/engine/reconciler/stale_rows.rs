@@ -26,34 +26,27 @@ pub struct Staleness {
     pub settling: BTreeSet<String>,
 }
 
-/// Counts operation finishes, so a recompute can tell which apps finished
-/// an operation after it began.
+/// When each app last finished an operation, as the actor saw it. The
+/// actor stamps finishes and recompute starts with the same monotonic
+/// clock, one after another, so comparing the two says which came first.
 #[derive(Debug, Default)]
-pub struct FinishClock {
-    now: u64,
-    /// App → the clock and the time at its last finish.
-    finished_at: HashMap<String, (u64, Instant)>,
+pub struct Finishes {
+    at: HashMap<String, Instant>,
 }
 
-impl FinishClock {
-    /// The clock a recompute starts at.
-    pub fn now(&self) -> u64 {
-        self.now
-    }
-
+impl Finishes {
     pub fn finished(&mut self, app: &str, at: Instant) {
-        self.now += 1;
-        self.finished_at.insert(app.to_string(), (self.now, at));
+        self.at.insert(app.to_string(), at);
     }
 
     /// Drops from `rows` and from `automate` the apps of a recompute that
-    /// began at clock `since` and time `began` which finished an operation
-    /// after it began; those that finished less than `grace` before it
-    /// began are settling. `automate` is `None` for every app of `fleet`;
-    /// it becomes the explicit list of the others when an app is dropped.
+    /// began at `began` which finished an operation after it began; those
+    /// that finished less than `grace` before it began are settling.
+    /// `automate` is `None` for every app of `fleet`; it becomes the
+    /// explicit list of the others when an app is dropped.
     pub fn drop_stale<'a>(
         &self,
-        (since, began): (u64, Instant),
+        began: Instant,
         grace: Duration,
         fleet: impl Iterator<Item = &'a str>,
         rows: &mut Vec<AppSnapshot>,
@@ -61,45 +54,39 @@ impl FinishClock {
     ) -> Staleness {
         let mut staleness = Staleness::default();
         let mut stale: HashMap<&str, Instant> = HashMap::new();
-        let mut settling: HashMap<&str, Instant> = HashMap::new();
-        for (app, (count, at)) in &self.finished_at {
-            if *count > since {
+        for (app, at) in &self.at {
+            if *at > began {
                 stale.insert(app, *at + grace);
-            } else if *at + grace > began {
-                settling.insert(app, *at + grace);
             }
         }
         for row in rows.iter() {
-            if let Some(fresh) = settling.get(row.name.as_str()) {
+            if let Some(at) = self.at.get(&row.name)
+                && *at <= began
+                && *at + grace > began
+            {
                 staleness.settling.insert(row.name.clone());
-                staleness.again.push((row.name.clone(), *fresh));
+                staleness.again.push((row.name.clone(), *at + grace));
             }
         }
-        if stale.is_empty() {
-            staleness.again.sort();
-            return staleness;
+        if !stale.is_empty() {
+            let mut dropped: BTreeSet<String> = BTreeSet::new();
+            let mut keep = |name: &String| {
+                let fresh = !stale.contains_key(name.as_str());
+                if !fresh {
+                    dropped.insert(name.clone());
+                }
+                fresh
+            };
+            rows.retain(|row| keep(&row.name));
+            automate
+                .get_or_insert_with(|| fleet.map(str::to_string).collect())
+                .retain(|name| keep(name));
+            staleness.again.extend(
+                dropped
+                    .into_iter()
+                    .filter_map(|app| stale.get(app.as_str()).map(|fresh| (app, *fresh))),
+            );
         }
-        let mut dropped: BTreeSet<String> = BTreeSet::new();
-        rows.retain(|row| {
-            let fresh = !stale.contains_key(row.name.as_str());
-            if !fresh {
-                dropped.insert(row.name.clone());
-            }
-            fresh
-        });
-        let names = automate.get_or_insert_with(|| fleet.map(str::to_string).collect());
-        names.retain(|name| {
-            let fresh = !stale.contains_key(name.as_str());
-            if !fresh {
-                dropped.insert(name.clone());
-            }
-            fresh
-        });
-        staleness.again.extend(
-            dropped
-                .into_iter()
-                .filter_map(|app| stale.get(app.as_str()).map(|fresh| (app, *fresh))),
-        );
         staleness.again.sort();
         staleness
     }
@@ -141,15 +128,21 @@ mod tests {
     #[test]
     fn an_app_that_finished_after_the_recompute_began_is_dropped() {
         let start = Instant::now();
-        let mut clock = FinishClock::default();
+        let mut clock = Finishes::default();
         clock.finished("web", start);
-        let since = (clock.now(), start + GRACE);
-        clock.finished("api", start + GRACE);
+        let since = start + GRACE;
+        clock.finished("api", start + GRACE + Duration::from_millis(1));
         let mut recomputed = rows(&["api", "db", "web"]);
         let mut automate = None;
         let fleet = ["api", "db", "web"].into_iter();
         let staleness = clock.drop_stale(since, GRACE, fleet, &mut recomputed, &mut automate);
-        assert_eq!(staleness.again, [("api".to_string(), start + GRACE * 2)]);
+        assert_eq!(
+            staleness.again,
+            [(
+                "api".to_string(),
+                start + GRACE * 2 + Duration::from_millis(1)
+            )]
+        );
         assert!(staleness.settling.is_empty());
         assert_eq!(
             names(&recomputed),
@@ -166,10 +159,10 @@ mod tests {
     #[test]
     fn a_recompute_begun_within_the_grace_keeps_its_row_but_not_for_self_heal() {
         let start = Instant::now();
-        let mut clock = FinishClock::default();
+        let mut clock = Finishes::default();
         clock.finished("api", start);
         clock.finished("idle", start);
-        let since = (clock.now(), start + GRACE / 2);
+        let since = start + GRACE / 2;
         let mut recomputed = rows(&["api", "db"]);
         let mut automate = Some(BTreeSet::from(["api".to_string()]));
         let fleet = ["api", "db", "idle"].into_iter();
@@ -187,9 +180,9 @@ mod tests {
     #[test]
     fn nothing_finished_lately_changes_nothing() {
         let start = Instant::now();
-        let mut clock = FinishClock::default();
+        let mut clock = Finishes::default();
         clock.finished("api", start);
-        let since = (clock.now(), start + GRACE);
+        let since = start + GRACE;
         let mut recomputed = rows(&["api"]);
         let mut automate = None;
         let fleet = ["api"].into_iter();

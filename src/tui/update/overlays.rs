@@ -300,7 +300,7 @@ pub fn bulk_key(
             let waiting = preview.waiting();
             if waiting > 0 {
                 preview.error = Some(format!("waiting for {waiting} dry run(s)"));
-            } else if preview.sync_commands(&model.operator).is_empty() {
+            } else if preview.passed() == 0 {
                 preview.error = Some("no dry run passed: nothing to sync".into());
             } else if preview.expected_name().is_some() {
                 preview.typing = Some(TextField::new(""));
