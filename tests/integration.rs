@@ -19,6 +19,7 @@ mod integration {
     mod health;
     mod helm;
     mod kustomize;
+    mod kustomize_realworld;
     mod live_cache;
     mod model;
     mod project_rules;
@@ -32,4 +33,5 @@ mod integration {
     mod sync_plan;
     mod tui_config;
     mod tui_files;
+    mod yaml_oracle;
 }

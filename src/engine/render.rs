@@ -33,7 +33,7 @@ pub use error::{FileError, RenderError};
 pub use external_kustomize::render_external_kustomize;
 pub use helm::{HelmTemplate, parse_helm_output, render_helm};
 pub use kustomize::{KustomizeError, render_kustomization};
-pub use manifest_file::parse_manifest_file;
+pub use manifest_file::{parse_kustomize_resource_file, parse_manifest_file};
 pub use source_render::{
     KUSTOMIZATION_FILES, SourceType, detect_source_type, directory_options, render_source,
     render_source_with,

@@ -5,9 +5,31 @@
 //! the UI needs to say which document of a file an object came from, so the
 //! text is split into documents here (keeping each document's ordinal and first
 //! line) before serde-saphyr parses each one into a `serde_json::Value`.
+//!
+//! The value is the one kubectl and Argo CD's repo-server see: they read
+//! YAML with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1 scalars), so `0644` is
+//! the octal 420, `yes`/`on` are booleans and a repeated key keeps its last
+//! value rather than failing the file. See [`kube_value`] and
+//! [`lenient_text`] for the rest of that reader's behaviour kept here.
+//!
+//! Files that kustomize reads (its resources and patches) go through
+//! [`parse_kustomize_documents`]: kustomize reads them with go-yaml v3 and
+//! prints every object after a JSON round trip, so what reaches Argo CD
+//! follows v3's rules: only `true`/`false` are booleans (`yes` and `on` come
+//! out as the strings "yes" and "on"), a repeated key fails the build, and a
+//! block scalar ending a file with no final newline has no trailing `\n`.
+//! (v3 also turns an unquoted date into an RFC 3339 timestamp string; that
+//! one is not reproduced: the parser does not say whether a scalar was
+//! quoted.)
+
+mod kube_value;
+mod lenient_text;
 
 use serde_json::Value;
+use serde_saphyr::options::DuplicateKeyPolicy;
 use thiserror::Error;
+
+use kube_value::KubeValue;
 
 /// One non-empty YAML document of a stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,16 +58,31 @@ pub struct YamlError {
 /// Parses every document of `text`, skipping empty ones (only comments or
 /// whitespace), as `kubectl` and Argo CD do.
 pub fn parse_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
+    parse_documents_with(text, Reader::Kubectl)
+}
+
+/// Parses a file as kustomize reads its resources and patches.
+pub fn parse_kustomize_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
+    parse_documents_with(text, Reader::Kustomize)
+}
+
+/// Whose reading of the text to reproduce.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// sigs.k8s.io/yaml: kubectl, Argo CD's manifests and configuration.
+    Kubectl,
+    /// kustomize's kyaml (go-yaml v3).
+    Kustomize,
+}
+
+fn parse_documents_with(text: &str, reader: Reader) -> Result<Vec<YamlDocument>, YamlError> {
     let mut documents = Vec::new();
     for segment in split_documents(text) {
         if segment_is_empty(segment.text) {
             continue;
         }
-        let value: Value = serde_saphyr::from_str(segment.text).map_err(|error| {
-            let (line, column) = error
-                .location()
-                .map(|location| (location.line() as usize, location.column() as usize))
-                .unwrap_or((1, 1));
+        let value = parse_value(segment.text, reader).map_err(|error| {
+            let (line, column) = error_position(&error);
             YamlError {
                 document: segment.index,
                 line: segment.start_line + line.saturating_sub(1),
@@ -79,6 +116,62 @@ pub fn parse_single(text: &str) -> Result<Value, YamlError> {
             message: "expected a single YAML document".to_string(),
         }),
     }
+}
+
+/// One document's text to its value, read as sigs.k8s.io/yaml reads it.
+fn parse_value(text: &str, reader: Reader) -> Result<Value, serde_saphyr::Error> {
+    let mut repaired: Option<String> = None;
+    // Each round indents one more under-indented quoted continuation line,
+    // so a document can need at most one round per line.
+    for _ in 0..=text.lines().count() {
+        let current = repaired.as_deref().unwrap_or(text);
+        match serde_saphyr::from_str_with_options::<KubeValue>(current, reader_options(reader)) {
+            Ok(KubeValue(mut value)) => {
+                if reader == Reader::Kustomize {
+                    lenient_text::drop_phantom_final_newline(current, &mut value);
+                }
+                return Ok(value);
+            }
+            Err(error) => {
+                let message = error.without_snippet().to_string();
+                let (line, _) = error_position(&error);
+                match message
+                    .contains(lenient_text::UNDER_INDENTED_QUOTE)
+                    .then(|| lenient_text::indent_continuation(current, line))
+                    .flatten()
+                {
+                    Some(next) => repaired = Some(next),
+                    None => return Err(error),
+                }
+            }
+        }
+    }
+    serde_saphyr::from_str_with_options::<KubeValue>(text, reader_options(reader))
+        .map(|value| value.0)
+}
+
+/// The reader's scalar and key rules where serde-saphyr has a switch for
+/// them (both go-yaml versions read `0644` as octal).
+fn reader_options(reader: Reader) -> serde_saphyr::Options {
+    match reader {
+        Reader::Kubectl => serde_saphyr::options! {
+            legacy_octal_numbers: true,
+            duplicate_keys: DuplicateKeyPolicy::LastWins,
+        },
+        Reader::Kustomize => serde_saphyr::options! {
+            legacy_octal_numbers: true,
+            strict_booleans: true,
+            duplicate_keys: DuplicateKeyPolicy::Error,
+        },
+    }
+}
+
+/// 1-based (line, column) of a parse error within its document.
+fn error_position(error: &serde_saphyr::Error) -> (usize, usize) {
+    error
+        .location()
+        .map(|location| (location.line() as usize, location.column() as usize))
+        .unwrap_or((1, 1))
 }
 
 struct Segment<'a> {
@@ -212,6 +305,34 @@ mod tests {
             documents[0].value["data"]["script"],
             json!("---\necho hi\n")
         );
+    }
+
+    #[test]
+    fn kubectl_reads_yaml_1_1_scalars() {
+        let text = "mode: 0644\nflag: yes\ny: on\nsize: 1.0\nmode: 0755\nscript: |\n  echo";
+        let value = parse_single(text).unwrap();
+        assert_eq!(
+            value,
+            json!({"mode": 493, "flag": true, "true": true, "size": 1, "script": "echo\n"})
+        );
+    }
+
+    #[test]
+    fn kustomize_reads_yaml_1_2_booleans_and_no_phantom_newline() {
+        let text = "mode: 0644\nflag: yes\ny: on\nok: true\nscript: |\n  echo";
+        let documents = parse_kustomize_documents(text).unwrap();
+        assert_eq!(
+            documents[0].value,
+            json!({"mode": 420, "flag": "yes", "y": "on", "ok": true, "script": "echo"})
+        );
+        assert!(parse_kustomize_documents("a: 1\na: 2\n").is_err());
+    }
+
+    #[test]
+    fn under_indented_quoted_continuations_are_read() {
+        let text = "data:\n  key: \"one\n  two\n  three\"\n  next: x\n";
+        let value = parse_single(text).unwrap();
+        assert_eq!(value, json!({"data": {"key": "one two three", "next": "x"}}));
     }
 
     #[test]

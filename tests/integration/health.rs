@@ -1,5 +1,6 @@
 //! health integration test: every case of Argo's own conformance corpus
-//! (`../shared/conformance/health/cases.json`, read in place) through
+//! (`tests/fixtures/health-conformance/cases.json`, copied from Argo CD's
+//! test data; see the README there) through
 //! `engine::health::assess`, with pass counts per kind.
 
 use std::collections::BTreeMap;
@@ -10,7 +11,10 @@ use serde_json::Value;
 use fleetdeck::engine::health::{Health, HealthStatus, assess};
 use fleetdeck::engine::yaml::parse_single;
 
-const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/health");
+const CORPUS_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/health-conformance"
+);
 
 /// One entry of `cases.json`.
 struct Case {
@@ -25,7 +29,7 @@ fn load_cases(dir: &Path) -> Vec<Case> {
     let text = std::fs::read_to_string(&manifest).unwrap_or_else(|error| {
         panic!(
             "the health conformance corpus must be present at {} ({error}); \
-             it lives beside the crate in ../shared/conformance/health",
+             it lives in tests/fixtures/health-conformance",
             manifest.display()
         )
     });
@@ -56,21 +60,11 @@ fn load_cases(dir: &Path) -> Vec<Case> {
 }
 
 /// Parses a fixture as the shared YAML layer does. Argo's Go tests read
-/// fixtures with sigs.k8s.io/yaml, which accepts a repeated mapping key and
-/// keeps the last value; one fixture (`statefulset-ondelete.yaml`) repeats
-/// `spec.updateStrategy` with the same value, so only for that error the
-/// fixture is read again with the same last-wins policy.
+/// fixtures with sigs.k8s.io/yaml, which keeps the last value of a repeated
+/// mapping key, and so does that layer: `statefulset-ondelete.yaml` repeats
+/// `spec.updateStrategy` and must parse.
 fn parse_fixture(text: &str) -> Result<Value, String> {
-    match parse_single(text) {
-        Ok(object) => Ok(object),
-        Err(error) if error.message.contains("duplicate mapping key") => {
-            let options = serde_saphyr::options! {
-                duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
-            };
-            serde_saphyr::from_str_with_options(text, options).map_err(|error| error.to_string())
-        }
-        Err(error) => Err(error.to_string()),
-    }
+    parse_single(text).map_err(|error| error.to_string())
 }
 
 /// Why a case failed, or `None` when it passed.
@@ -108,7 +102,7 @@ fn argo_conformance_corpus_passes_for_every_kind() {
     let dir = Path::new(CORPUS_DIR);
     assert!(
         dir.is_dir(),
-        "health conformance corpus not found at {} — the test needs the shared checkout beside the crate",
+        "health conformance corpus not found at {} — the fixtures are part of the repository",
         dir.display()
     );
     let cases = load_cases(dir);

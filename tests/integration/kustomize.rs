@@ -253,6 +253,55 @@ fn build_error(files: &[(&str, &str)], dir: &str) -> KustomizeError {
 const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
 
 #[test]
+fn transformer_configs_of_unimplemented_kinds_are_refused_by_kind() {
+    let error = build_error(
+        &[
+            ("k/kustomization.yaml", "resources: [cm.yaml]\ntransformers: [t.yaml]\n"),
+            ("k/cm.yaml", CONFIG_MAP),
+            (
+                "k/t.yaml",
+                "apiVersion: builtin\nkind: HashTransformer\nmetadata: {name: h}\n",
+            ),
+        ],
+        "k",
+    );
+    assert_eq!(
+        error.to_string(),
+        "k/kustomization.yaml: unsupported field 'transformers[0] (builtin HashTransformer)'"
+    );
+    let plugin = build_error(
+        &[
+            ("k/kustomization.yaml", "resources: [cm.yaml]\ntransformers: [t.yaml]\n"),
+            ("k/cm.yaml", CONFIG_MAP),
+            (
+                "k/t.yaml",
+                "apiVersion: example.com/v1\nkind: Mine\nmetadata: {name: h}\n",
+            ),
+        ],
+        "k",
+    );
+    assert!(
+        matches!(&plugin, KustomizeError::UnsupportedField { field, .. } if field.contains("only built-in")),
+        "{plugin}"
+    );
+}
+
+#[test]
+fn common_labels_never_create_a_missing_volume_claim_template_list() {
+    let (_guard, tree) = tree_of(&[
+        ("k/kustomization.yaml", "resources: [sts.yaml]\ncommonLabels: {team: a}\n"),
+        (
+            "k/sts.yaml",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    metadata: {}\n",
+        ),
+    ]);
+    let built = render_kustomization(&tree, &RepoPath::new("k").unwrap(), None).unwrap();
+    let spec = &built[0].object["spec"];
+    assert!(spec.get("volumeClaimTemplates").is_none(), "{spec}");
+    assert_eq!(spec["template"]["metadata"]["labels"]["team"], "a");
+}
+
+#[test]
 fn unsupported_and_unknown_fields_are_errors_naming_file_and_field() {
     let error = build_error(
         &[(
@@ -265,7 +314,7 @@ fn unsupported_and_unknown_fields_are_errors_naming_file_and_field() {
         error.to_string(),
         "apps/web/overlays/prod/kustomization.yaml: unsupported field 'helmCharts'"
     );
-    for field in ["replacements", "vars", "transformers", "generators", "crds"] {
+    for field in ["replacements", "configurations", "generators", "crds"] {
         let text = format!("{field}: []\n");
         let error = build_error(&[("k/kustomization.yaml", &text)], "k");
         assert!(

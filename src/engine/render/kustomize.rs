@@ -30,6 +30,8 @@ mod replicas;
 mod resource;
 mod resources;
 mod strategic_merge;
+mod transformers;
+mod vars;
 
 pub use error::KustomizeError;
 pub use hash::content_hash;
@@ -50,21 +52,17 @@ pub fn render_kustomization(
     if let Some(overrides) = overrides {
         overrides::apply_overrides(&top.file, &mut top.kustomization, overrides)?;
     }
-    if top.kustomization.kind() == Ok(kustomization::KustomizationKind::Component) {
-        return Err(KustomizeError::WrongKind {
-            file: top.file.clone(),
-            entry: dir.to_string(),
-            found: "Component",
-            expected: "Kustomization",
-        });
-    }
+    // A Component built on its own is built like a Kustomization, as
+    // `kustomize build` does; only *including* one as a resource is wrong.
     let mut built = Vec::new();
-    resources::Builder::new(tree).accumulate(&top, &mut built)?;
+    let mut builder = resources::Builder::new(tree);
+    builder.accumulate(&top, &mut built)?;
     for resource in built.iter_mut().filter(|resource| resource.needs_hash) {
         let name = format!("{}-{}", resource.name(), content_hash(&resource.object));
         resource.set_name(name);
     }
     name_reference::fix_references(&mut built)?;
+    vars::resolve_vars(&top.file, &builder.vars, &mut built)?;
     ordering::sort(&mut built, top.kustomization.sort_options.as_ref())
         .map_err(|message| KustomizeError::invalid(&top.file, "sortOptions", message))?;
     Ok(built

@@ -14,6 +14,30 @@ use crate::engine::yaml;
 /// Parses one file. `.json` files are read as JSON (an object, or an array
 /// of objects); everything else as a YAML stream.
 pub fn parse_manifest_file(file: &RepoPath, bytes: &[u8]) -> Result<Vec<Manifest>, FileError> {
+    parse_objects(file, bytes, ApiVersion::Required)
+}
+
+/// Parses a file named in a kustomization's `resources`. Kustomize builds
+/// objects that have a `kind` but no `apiVersion` (its own examples do) and
+/// prints them; refusing them would fail builds `kubectl kustomize` passes.
+pub fn parse_kustomize_resource_file(
+    file: &RepoPath,
+    bytes: &[u8],
+) -> Result<Vec<Manifest>, FileError> {
+    parse_objects(file, bytes, ApiVersion::Optional)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ApiVersion {
+    Required,
+    Optional,
+}
+
+fn parse_objects(
+    file: &RepoPath,
+    bytes: &[u8],
+    api_version: ApiVersion,
+) -> Result<Vec<Manifest>, FileError> {
     let error = |line: Option<usize>, document: Option<usize>, message: String| FileError {
         file: file.clone(),
         line,
@@ -26,8 +50,11 @@ pub fn parse_manifest_file(file: &RepoPath, bytes: &[u8]) -> Result<Vec<Manifest
         json_documents(text)
             .map_err(|json| error(Some(json.line()), None, format!("invalid JSON: {json}")))?
     } else {
-        yaml::parse_documents(text)
-            .map_err(|yaml| error(Some(yaml.line), Some(yaml.document), yaml.message))?
+        let parse = match api_version {
+            ApiVersion::Required => yaml::parse_documents,
+            ApiVersion::Optional => yaml::parse_kustomize_documents,
+        };
+        parse(text).map_err(|yaml| error(Some(yaml.line), Some(yaml.document), yaml.message))?
     };
 
     let file_name: Arc<str> = Arc::from(file.as_str());
@@ -45,7 +72,7 @@ pub fn parse_manifest_file(file: &RepoPath, bytes: &[u8]) -> Result<Vec<Manifest
                 message.to_string(),
             )
         };
-        push_objects(document.value, &origin, &mut manifests, &invalid)?;
+        push_objects(document.value, &origin, api_version, &mut manifests, &invalid)?;
     }
     Ok(manifests)
 }
@@ -54,6 +81,7 @@ pub fn parse_manifest_file(file: &RepoPath, bytes: &[u8]) -> Result<Vec<Manifest
 fn push_objects(
     value: Value,
     origin: &Origin,
+    api_version: ApiVersion,
     out: &mut Vec<Manifest>,
     invalid: &dyn Fn(&str) -> FileError,
 ) -> Result<(), FileError> {
@@ -69,7 +97,7 @@ fn push_objects(
     if kind.ends_with("List") && object.get("items").is_some_and(Value::is_array) {
         if let Some(Value::Array(items)) = object.remove("items") {
             for item in items {
-                push_objects(item, origin, out, invalid)?;
+                push_objects(item, origin, api_version, out, invalid)?;
             }
         }
         return Ok(());
@@ -77,8 +105,9 @@ fn push_objects(
     if kind.is_empty() {
         return Err(invalid("object has no `kind`"));
     }
-    if object
-        .get("apiVersion")
+    if api_version == ApiVersion::Required
+        && object
+            .get("apiVersion")
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {

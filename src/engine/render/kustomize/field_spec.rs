@@ -71,7 +71,9 @@ impl FieldSpec {
 
 /// Calls `visit` on every value at `path` under `value`, walking lists on the
 /// way. With `create`, missing mappings along the path are created (inside
-/// every element of a list met on the way, never a list itself).
+/// every element of a list met on the way, never a list itself). A segment
+/// written `field[]` names a list: it is walked when present and never
+/// created, so a StatefulSet without `volumeClaimTemplates` gets none.
 pub fn visit_path(
     value: &mut Value,
     path: &[&str],
@@ -89,6 +91,12 @@ pub fn visit_path(
             }
         }
         Value::Object(map) => {
+            if let Some(list) = first.strip_suffix("[]") {
+                if let Some(child @ Value::Array(_)) = map.get_mut(list) {
+                    visit_path(child, rest, create, visit);
+                }
+                return;
+            }
             if !map.contains_key(*first) {
                 if !create {
                     return;
@@ -115,5 +123,27 @@ pub fn add_pairs(value: &mut Value, pairs: &[(String, String)]) {
         for (key, text) in pairs {
             map.insert(key.clone(), Value::String(text.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_list_segment_is_walked_but_never_created() {
+        let mut absent = json!({"spec": {}});
+        visit_path(&mut absent, &["spec", "items[]", "metadata", "labels"], true, &mut |value| {
+            *value = json!({"a": "b"});
+        });
+        assert_eq!(absent, json!({"spec": {}}));
+
+        let mut present = json!({"spec": {"items": [{}, {"metadata": {}}]}});
+        visit_path(&mut present, &["spec", "items[]", "metadata", "labels"], true, &mut |value| {
+            *value = json!({"a": "b"});
+        });
+        let labelled = json!({"metadata": {"labels": {"a": "b"}}});
+        assert_eq!(present, json!({"spec": {"items": [labelled.clone(), labelled]}}));
     }
 }

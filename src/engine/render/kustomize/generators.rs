@@ -306,16 +306,11 @@ fn collect_pairs(
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let Some((key, value)) = line.split_once('=') else {
-                return Err(KustomizeError::invalid(
-                    context.file,
-                    field("envs", at),
-                    format!(
-                        "{env}:{}: '{line}' has no '='; taking values from the environment is not supported",
-                        line_number + 1
-                    ),
-                ));
-            };
+            // A line with no `=` makes kustomize read the variable from its
+            // own environment. A render must not depend on (or leak) the
+            // environment fleetdeck happens to run in, so the value is the
+            // one kustomize gives an unset variable: empty.
+            let (key, value) = line.split_once('=').unwrap_or((line.trim_end(), ""));
             pairs.push((key.to_string(), value.as_bytes().to_vec()));
         }
     }

@@ -74,6 +74,7 @@ fn apply(image: &str, rule: &Image) -> Option<String> {
         }
         (true, true) => {}
     }
+    tag.push_str(&rule.tag_suffix);
     if !tag.is_empty() {
         name = format!("{name}:{tag}");
     }
@@ -121,6 +122,7 @@ mod tests {
             new_name: new_name.into(),
             new_tag: new_tag.into(),
             digest: digest.into(),
+            ..Image::default()
         };
         assert_eq!(apply("nginx:1", &rule("", "2", "")).unwrap(), "nginx:2");
         assert_eq!(
@@ -132,5 +134,15 @@ mod tests {
             "nginx@sha256:x"
         );
         assert_eq!(apply("nginx-extra:1", &rule("", "2", "")), None);
+        let suffixed = Image {
+            tag_suffix: "-debug".into(),
+            ..rule("", "2", "")
+        };
+        assert_eq!(apply("nginx:1", &suffixed).unwrap(), "nginx:2-debug");
+        let suffixed = Image {
+            tag_suffix: "-debug".into(),
+            ..rule("", "", "")
+        };
+        assert_eq!(apply("nginx:1", &suffixed).unwrap(), "nginx:1-debug");
     }
 }

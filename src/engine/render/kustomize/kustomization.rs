@@ -13,23 +13,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::KustomizeError;
+use super::vars::Var;
 use crate::engine::model::IntOrString;
 use crate::engine::source::RepoPath;
 use crate::engine::yaml;
 
 /// Fields kustomize accepts that fleetdeck does not implement.
 const UNSUPPORTED: &[&str] = &[
-    "openapi",
     "imageTags",
     "replacements",
-    "vars",
     "crds",
     "helmGlobals",
     "helmCharts",
     "helmChartInflationGenerator",
     "configurations",
     "generators",
-    "transformers",
     "validators",
     "buildMetadata",
 ];
@@ -47,6 +45,7 @@ const SUPPORTED: &[&str] = &[
     "commonAnnotations",
     "patchesStrategicMerge",
     "patchesJson6902",
+    "patchesJSON6902",
     "patches",
     "images",
     "replicas",
@@ -57,6 +56,9 @@ const SUPPORTED: &[&str] = &[
     "secretGenerator",
     "generatorOptions",
     "sortOptions",
+    "transformers",
+    "vars",
+    "openapi",
 ];
 
 /// Whether the file is a kustomization or a component.
@@ -98,7 +100,8 @@ pub struct Kustomization {
     pub common_annotations: BTreeMap<String, String>,
     #[serde(default)]
     pub patches_strategic_merge: Vec<String>,
-    #[serde(default)]
+    /// Kustomize reads both spellings (`patchesJSON6902` is the older).
+    #[serde(default, alias = "patchesJSON6902")]
     pub patches_json6902: Vec<Json6902Patch>,
     #[serde(default)]
     pub patches: Vec<Patch>,
@@ -120,6 +123,25 @@ pub struct Kustomization {
     pub generator_options: Option<GeneratorOptions>,
     #[serde(default)]
     pub sort_options: Option<SortOptions>,
+    /// Transformer configurations: files, directories or inline YAML.
+    #[serde(default)]
+    pub transformers: Vec<String>,
+    #[serde(default)]
+    pub vars: Vec<Var>,
+    #[serde(default)]
+    pub openapi: Option<OpenApi>,
+}
+
+/// `openapi`: a schema file for custom kinds (kustomize's `version:` form,
+/// naming one of its bundled Kubernetes schemas, changes nothing here: the
+/// built-in kinds' merge keys are always known).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenApi {
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub version: String,
 }
 
 /// An entry of `labels`.
@@ -189,6 +211,9 @@ pub struct Image {
     pub new_name: String,
     #[serde(default, deserialize_with = "string_or_number")]
     pub new_tag: String,
+    /// Appended to the (new or existing) tag.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub tag_suffix: String,
     #[serde(default)]
     pub digest: String,
 }
@@ -291,6 +316,12 @@ impl Kustomization {
 
     /// Checks and converts an already parsed kustomization.
     pub fn from_value(file: &RepoPath, value: Value) -> Result<Kustomization, KustomizeError> {
+        let mut value = value;
+        // `components:` with nothing under it is a null, which kustomize's
+        // reader takes as an absent list; so is every other null field.
+        if let Value::Object(fields) = &mut value {
+            fields.retain(|_, field| !field.is_null());
+        }
         let Value::Object(fields) = &value else {
             return Err(KustomizeError::InvalidFile {
                 file: file.clone(),

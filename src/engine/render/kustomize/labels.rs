@@ -85,7 +85,7 @@ const SELECTOR_SPECS: &[FieldSpec] = &[
     FieldSpec::group_kind(
         "apps",
         "StatefulSet",
-        "spec/volumeClaimTemplates/metadata/labels",
+        "spec/volumeClaimTemplates[]/metadata/labels",
         true,
     ),
     FieldSpec::group_kind("batch", "Job", "spec/selector/matchLabels", false),

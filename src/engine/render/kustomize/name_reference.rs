@@ -44,6 +44,9 @@ enum Scope<'a> {
     /// A namespace written next to the name (RoleBinding subjects, webhook
     /// services): the target's original or current namespace.
     Written(&'a str),
+    /// No namespace at all (a subject of a ClusterRoleBinding that names
+    /// none): any namespace, if the name is unique.
+    Any,
 }
 
 /// Every object by (kind, any name it has had), so a lookup does not scan
@@ -113,6 +116,7 @@ impl Index {
             .filter(|known| {
                 is_cluster_scoped(kind)
                     || match scope {
+                        Scope::Any => true,
                         Scope::Referrer(namespace) => same_namespace(&known.namespace, namespace),
                         Scope::Written(namespace) => {
                             same_namespace(&known.namespace, namespace)
@@ -343,6 +347,7 @@ fn fix_with_namespace(
 /// `roleRef` (Role or ClusterRole) and ServiceAccount `subjects`, whose
 /// namespace follows the account.
 fn fix_binding(index: &Index, object: &mut Value, ns: Referrer<'_>) {
+    let cluster_wide = object["kind"].as_str() == Some("ClusterRoleBinding");
     if let Some(role_kind) = object["roleRef"]["kind"].as_str().map(str::to_string)
         && let Some(name) = object.get_mut("roleRef").and_then(|r| r.get_mut("name"))
     {
@@ -361,13 +366,17 @@ fn fix_binding(index: &Index, object: &mut Value, ns: Referrer<'_>) {
         let subject_ns = subject["namespace"].as_str().map(str::to_string);
         let scope = match &subject_ns {
             Some(written) => Scope::Written(written),
+            None if cluster_wide => Scope::Any,
             None => Scope::Referrer(ns.namespace),
         };
+        // Kustomize writes the account's namespace into the subject even
+        // when the subject named none: the API server needs it to find the
+        // account (and refuses a ClusterRoleBinding subject without it).
         if let Some(known) = index.find("ServiceAccount", &old, scope, ns)
             && let Some(map) = subject.as_object_mut()
         {
             map.insert("name".into(), Value::String(known.name.clone()));
-            if subject_ns.is_some() && !known.namespace.is_empty() {
+            if !known.namespace.is_empty() {
                 map.insert("namespace".into(), Value::String(known.namespace.clone()));
             }
         }

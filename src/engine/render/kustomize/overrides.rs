@@ -154,6 +154,7 @@ fn parse_image(text: &str) -> Option<Image> {
         },
         new_tag: tag.to_string(),
         digest: digest.to_string(),
+        ..Image::default()
     })
 }
 

@@ -19,6 +19,9 @@ pub struct PatchContext<'a> {
     pub tree: &'a dyn SourceTree,
     pub file: &'a RepoPath,
     pub dir: &'a RepoPath,
+    /// (group, kind) of custom kinds the kustomization's `openapi` schema
+    /// describes: their lists merge by the built-in merge keys too.
+    pub schema_kinds: &'a [(String, String)],
 }
 
 /// `patches[].options`: whether a strategic-merge patch may rename the
@@ -71,7 +74,7 @@ impl PatchContext<'_> {
     }
 
     fn load(&self, field: &'static str, label: &str, text: &str) -> Result<Loaded, KustomizeError> {
-        let documents = yaml::parse_documents(text)
+        let documents = yaml::parse_kustomize_documents(text)
             .map_err(|error| self.error(field, label, error.to_string()))?;
         let values: Vec<Value> = documents
             .into_iter()
@@ -122,7 +125,7 @@ pub fn apply_patches(
             }
             (Loaded::Strategic(values), Some(target)) => {
                 for value in values {
-                    apply_strategic_to(resources, &value, allow, |_, resource| {
+                    apply_strategic_to(context, resources, &value, allow, |_, resource| {
                         target.matches(resource)
                     });
                 }
@@ -222,6 +225,7 @@ fn apply_json(
 /// Applies a strategic-merge patch to every resource `selected` accepts;
 /// `$patch: delete` removes them.
 fn apply_strategic_to(
+    context: &PatchContext<'_>,
     resources: &mut Vec<Resource>,
     patch: &Value,
     allow: Allow,
@@ -249,7 +253,11 @@ fn apply_strategic_to(
             map.remove("apiVersion");
             map.remove("kind");
         }
-        let builtin = is_builtin_group(resource.group());
+        let builtin = is_builtin_group(resource.group())
+            || context
+                .schema_kinds
+                .iter()
+                .any(|(group, kind)| group == resource.group() && kind == resource.kind());
         if strategic_merge::apply(&mut resource.object, &patch, builtin) == Outcome::Deleted {
             deleted.push(index);
         }
@@ -302,7 +310,9 @@ fn apply_strategic_by_id(
         [] => Err(context.error(field, label, format!("no object matches {kind} '{name}'"))),
         [only] => {
             let only = *only;
-            apply_strategic_to(resources, patch, Allow::default(), |index, _| index == only);
+            apply_strategic_to(context, resources, patch, Allow::default(), |index, _| {
+                index == only
+            });
             Ok(())
         }
         _ => Err(context.error(

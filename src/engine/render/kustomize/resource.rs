@@ -51,7 +51,21 @@ impl Resource {
         }
     }
 
-    pub fn into_manifest(self) -> Manifest {
+    /// The finished object. Kustomize writes no `metadata.annotations`
+    /// that is null or empty (it rebuilds the map after removing its own
+    /// internal annotations), while an empty `labels` is kept as written.
+    pub fn into_manifest(mut self) -> Manifest {
+        if let Some(metadata) = self.object.get_mut("metadata").and_then(Value::as_object_mut)
+            && metadata
+                .get("annotations")
+                .is_some_and(|annotations| match annotations {
+                    Value::Null => true,
+                    Value::Object(map) => map.is_empty(),
+                    _ => false,
+                })
+        {
+            metadata.remove("annotations");
+        }
         Manifest {
             object: self.object,
             origin: self.origin,

@@ -21,7 +21,9 @@ use super::patches::{
 use super::prefix_suffix::add_prefix_suffix;
 use super::replicas::set_replicas;
 use super::resource::Resource;
-use crate::engine::render::{KUSTOMIZATION_FILES, parse_manifest_file};
+use super::transformers::{TransformerContext, run_transformer};
+use super::vars::Var;
+use crate::engine::render::{KUSTOMIZATION_FILES, parse_kustomize_resource_file};
 use crate::engine::source::{RepoPath, SourceTree};
 
 /// A parsed kustomization and where it lives.
@@ -115,6 +117,8 @@ fn is_remote(entry: &str) -> bool {
 pub struct Builder<'a> {
     tree: &'a dyn SourceTree,
     stack: Vec<RepoPath>,
+    /// Every `vars` entry met in the build, resolved once at its end.
+    pub vars: Vec<Var>,
 }
 
 impl<'a> Builder<'a> {
@@ -122,6 +126,7 @@ impl<'a> Builder<'a> {
         Builder {
             tree,
             stack: Vec::new(),
+            vars: Vec::new(),
         }
     }
 
@@ -154,6 +159,16 @@ impl<'a> Builder<'a> {
         } = loaded;
         for entry in k.resources.iter().chain(&k.bases) {
             self.add_resource(file, dir, entry, resources)?;
+        }
+        for var in &k.vars {
+            if self.vars.iter().any(|known| known.name == var.name) {
+                return Err(KustomizeError::invalid(
+                    file,
+                    "vars",
+                    format!("var '{}' is declared more than once in the build", var.name),
+                ));
+            }
+            self.vars.push(var.clone());
         }
         check_unique(file, resources)?;
 
@@ -200,10 +215,17 @@ impl<'a> Builder<'a> {
             self.accumulate(&component, resources)?;
         }
 
+        let schema_kinds = match &k.openapi {
+            Some(openapi) if !openapi.path.is_empty() => {
+                schema_kinds(self.tree, file, dir, &openapi.path)?
+            }
+            _ => Vec::new(),
+        };
         let patches = PatchContext {
             tree: self.tree,
             file,
             dir,
+            schema_kinds: &schema_kinds,
         };
         apply_strategic_merge_patches(&patches, &k.patches_strategic_merge, resources)?;
         apply_patches(&patches, &k.patches, resources)?;
@@ -231,6 +253,35 @@ impl<'a> Builder<'a> {
         apply_json6902_patches(&patches, &k.patches_json6902, resources)?;
         set_replicas(file, resources, &k.replicas)?;
         set_images(resources, &k.images);
+        self.run_transformers(file, dir, &k.transformers, resources)
+    }
+
+    /// `transformers:` entries, each a configuration file, a directory
+    /// whose build yields configurations, or inline YAML.
+    fn run_transformers(
+        &mut self,
+        file: &RepoPath,
+        dir: &RepoPath,
+        entries: &[String],
+        resources: &mut [Resource],
+    ) -> Result<(), KustomizeError> {
+        let context = TransformerContext { file, dir };
+        for (index, entry) in entries.iter().enumerate() {
+            let mut configs = Vec::new();
+            if entry.contains('\n') {
+                let documents = crate::engine::yaml::parse_documents(entry).map_err(|error| {
+                    KustomizeError::invalid(file, format!("transformers[{index}]"), error.to_string())
+                })?;
+                configs.extend(documents.into_iter().map(|document| document.value));
+            } else {
+                let mut loaded = Vec::new();
+                self.add_resource(file, dir, entry, &mut loaded)?;
+                configs.extend(loaded.into_iter().map(|config| config.object));
+            }
+            for config in &configs {
+                run_transformer(&context, index, config, resources)?;
+            }
+        }
         Ok(())
     }
 
@@ -278,7 +329,8 @@ impl<'a> Builder<'a> {
                     entry: format!("{entry}' is outside the kustomization directory '{dir}"),
                 });
             }
-            let manifests = parse_manifest_file(&path, &bytes).map_err(KustomizeError::Manifest)?;
+            let manifests =
+                parse_kustomize_resource_file(&path, &bytes).map_err(KustomizeError::Manifest)?;
             for manifest in manifests {
                 resources.push(Resource::new(manifest));
             }
@@ -297,6 +349,38 @@ impl<'a> Builder<'a> {
         resources.extend(built);
         Ok(())
     }
+}
+
+/// The (group, kind) pairs an `openapi` schema file declares with
+/// `x-kubernetes-group-version-kind`.
+///
+/// fleetdeck does not read the schema's own merge keys: a kind it declares
+/// merges its lists by the built-in keys (`containers` by `name`, ...),
+/// which is what schemas for custom kinds embedding pod templates say.
+fn schema_kinds(
+    tree: &dyn SourceTree,
+    file: &RepoPath,
+    dir: &RepoPath,
+    path: &str,
+) -> Result<Vec<(String, String)>, KustomizeError> {
+    let bytes = read_local_file(tree, file, dir, path)?;
+    let invalid = |message: String| KustomizeError::invalid(file, "openapi.path", message);
+    let text = String::from_utf8(bytes).map_err(|_| invalid(format!("'{path}' is not UTF-8")))?;
+    let schema = crate::engine::yaml::parse_single(&text)
+        .map_err(|error| invalid(format!("'{path}': {error}")))?;
+    let mut kinds = Vec::new();
+    let definitions = schema["definitions"].as_object().into_iter().flatten();
+    for (_, definition) in definitions {
+        let declared = definition["x-kubernetes-group-version-kind"].as_array();
+        for gvk in declared.into_iter().flatten() {
+            let group = gvk["group"].as_str().unwrap_or_default().to_string();
+            let kind = gvk["kind"].as_str().unwrap_or_default().to_string();
+            if !kind.is_empty() {
+                kinds.push((group, kind));
+            }
+        }
+    }
+    Ok(kinds)
 }
 
 /// Two objects with one identity would silently overwrite each other on
