@@ -89,10 +89,14 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
     },
-    /// Print one Application's rendered manifests as YAML.
+    /// Print one Application's rendered manifests as YAML (or, with
+    /// `-o json`, as one JSON `List` for scripts).
     Render {
         /// Application name (metadata.name).
         app: String,
+        /// `yaml` (the default; `table` is the same) or `json`.
+        #[arg(short, long, value_enum, default_value_t = OutputFormat::Yaml)]
+        output: OutputFormat,
     },
     /// Show one app on its cluster: sync status, health and the resource
     /// tree (Deployment → ReplicaSets → Pods).
@@ -288,7 +292,7 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
     let settings = Settings::resolve(&cli.global, &paths)?;
     match cli.command {
         Command::Apps { output } => apps::run(&settings, output).await,
-        Command::Render { app } => render::run(&settings, &app).await,
+        Command::Render { app, output } => render::run(&settings, &app, output).await,
         Command::Get { app, output } => get::run(&settings, &app, output).await,
         Command::Diff { app, exit_code } => diff::run(&settings, &app, exit_code).await,
         Command::Sync {

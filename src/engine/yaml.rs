@@ -332,7 +332,10 @@ mod tests {
     fn under_indented_quoted_continuations_are_read() {
         let text = "data:\n  key: \"one\n  two\n  three\"\n  next: x\n";
         let value = parse_single(text).unwrap();
-        assert_eq!(value, json!({"data": {"key": "one two three", "next": "x"}}));
+        assert_eq!(
+            value,
+            json!({"data": {"key": "one two three", "next": "x"}})
+        );
     }
 
     #[test]

@@ -256,7 +256,10 @@ const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\
 fn transformer_configs_of_unimplemented_kinds_are_refused_by_kind() {
     let error = build_error(
         &[
-            ("k/kustomization.yaml", "resources: [cm.yaml]\ntransformers: [t.yaml]\n"),
+            (
+                "k/kustomization.yaml",
+                "resources: [cm.yaml]\ntransformers: [t.yaml]\n",
+            ),
             ("k/cm.yaml", CONFIG_MAP),
             (
                 "k/t.yaml",
@@ -271,7 +274,10 @@ fn transformer_configs_of_unimplemented_kinds_are_refused_by_kind() {
     );
     let plugin = build_error(
         &[
-            ("k/kustomization.yaml", "resources: [cm.yaml]\ntransformers: [t.yaml]\n"),
+            (
+                "k/kustomization.yaml",
+                "resources: [cm.yaml]\ntransformers: [t.yaml]\n",
+            ),
             ("k/cm.yaml", CONFIG_MAP),
             (
                 "k/t.yaml",
@@ -289,7 +295,10 @@ fn transformer_configs_of_unimplemented_kinds_are_refused_by_kind() {
 #[test]
 fn common_labels_never_create_a_missing_volume_claim_template_list() {
     let (_guard, tree) = tree_of(&[
-        ("k/kustomization.yaml", "resources: [sts.yaml]\ncommonLabels: {team: a}\n"),
+        (
+            "k/kustomization.yaml",
+            "resources: [sts.yaml]\ncommonLabels: {team: a}\n",
+        ),
         (
             "k/sts.yaml",
             "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    metadata: {}\n",

@@ -28,7 +28,10 @@ fn key(object: &Value) -> Key {
 }
 
 fn by_key(objects: impl IntoIterator<Item = Value>) -> BTreeMap<Key, Value> {
-    objects.into_iter().map(|object| (key(&object), object)).collect()
+    objects
+        .into_iter()
+        .map(|object| (key(&object), object))
+        .collect()
 }
 
 /// The first difference between kubectl's objects and ours, if any.

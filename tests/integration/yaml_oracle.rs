@@ -75,7 +75,11 @@ fn expected(dir: &Path, stem: &str) -> Vec<Value> {
 #[test]
 fn every_case_reads_as_kubectl_reads_it() {
     let cases = cases();
-    assert!(cases.len() >= 12, "the corpus went missing: {} cases", cases.len());
+    assert!(
+        cases.len() >= 12,
+        "the corpus went missing: {} cases",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for (stem, ours) in cases {
         let want = expected(&root().join("expected"), &stem);
@@ -137,4 +141,27 @@ fn stored_expected_json_matches_a_fresh_kubectl() {
         stale.is_empty(),
         "stale expected JSON (run tests/fixtures/yaml-oracle/regenerate.sh): {stale:?}"
     );
+}
+
+/// `render -o json` prints what the YAML stream holds, as one JSON `List`.
+#[test]
+fn render_as_json_lists_the_same_objects_as_the_yaml_stream() {
+    use super::cli::{Home, stderr, stdout};
+    use super::gitops_repo::gitops_repo;
+
+    let repo = gitops_repo();
+    let home = Home::new();
+    let path = repo.path().to_str().unwrap();
+    let json = home.run(&["render", "redis", "--repo", path, "-o", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let list: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(list["kind"], "List");
+    let yaml = home.run(&["render", "redis", "--repo", path]);
+    let documents = fleetdeck::engine::yaml::parse_documents(&stdout(&yaml)).unwrap();
+    let from_yaml: Vec<Value> = documents
+        .into_iter()
+        .map(|document| document.value)
+        .collect();
+    assert_eq!(list["items"].as_array().unwrap(), &from_yaml);
+    assert_eq!(from_yaml.len(), 3);
 }

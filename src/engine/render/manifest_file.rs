@@ -72,7 +72,13 @@ fn parse_objects(
                 message.to_string(),
             )
         };
-        push_objects(document.value, &origin, api_version, &mut manifests, &invalid)?;
+        push_objects(
+            document.value,
+            &origin,
+            api_version,
+            &mut manifests,
+            &invalid,
+        )?;
     }
     Ok(manifests)
 }
@@ -108,8 +114,8 @@ fn push_objects(
     if api_version == ApiVersion::Required
         && object
             .get("apiVersion")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
     {
         return Err(invalid(&format!("{kind} object has no `apiVersion`")));
     }

@@ -134,16 +134,29 @@ mod tests {
     #[test]
     fn a_list_segment_is_walked_but_never_created() {
         let mut absent = json!({"spec": {}});
-        visit_path(&mut absent, &["spec", "items[]", "metadata", "labels"], true, &mut |value| {
-            *value = json!({"a": "b"});
-        });
+        visit_path(
+            &mut absent,
+            &["spec", "items[]", "metadata", "labels"],
+            true,
+            &mut |value| {
+                *value = json!({"a": "b"});
+            },
+        );
         assert_eq!(absent, json!({"spec": {}}));
 
         let mut present = json!({"spec": {"items": [{}, {"metadata": {}}]}});
-        visit_path(&mut present, &["spec", "items[]", "metadata", "labels"], true, &mut |value| {
-            *value = json!({"a": "b"});
-        });
+        visit_path(
+            &mut present,
+            &["spec", "items[]", "metadata", "labels"],
+            true,
+            &mut |value| {
+                *value = json!({"a": "b"});
+            },
+        );
         let labelled = json!({"metadata": {"labels": {"a": "b"}}});
-        assert_eq!(present, json!({"spec": {"items": [labelled.clone(), labelled]}}));
+        assert_eq!(
+            present,
+            json!({"spec": {"items": [labelled.clone(), labelled]}})
+        );
     }
 }

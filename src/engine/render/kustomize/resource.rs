@@ -55,7 +55,10 @@ impl Resource {
     /// that is null or empty (it rebuilds the map after removing its own
     /// internal annotations), while an empty `labels` is kept as written.
     pub fn into_manifest(mut self) -> Manifest {
-        if let Some(metadata) = self.object.get_mut("metadata").and_then(Value::as_object_mut)
+        if let Some(metadata) = self
+            .object
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
             && metadata
                 .get("annotations")
                 .is_some_and(|annotations| match annotations {

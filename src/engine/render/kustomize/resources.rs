@@ -270,7 +270,11 @@ impl<'a> Builder<'a> {
             let mut configs = Vec::new();
             if entry.contains('\n') {
                 let documents = crate::engine::yaml::parse_documents(entry).map_err(|error| {
-                    KustomizeError::invalid(file, format!("transformers[{index}]"), error.to_string())
+                    KustomizeError::invalid(
+                        file,
+                        format!("transformers[{index}]"),
+                        error.to_string(),
+                    )
                 })?;
                 configs.extend(documents.into_iter().map(|document| document.value));
             } else {

@@ -130,7 +130,10 @@ pub fn run_transformer(
                 };
                 let parts: Vec<&str> = target.field_path.split('/').collect();
                 for resource in resources.iter_mut() {
-                    if selected.as_ref().is_some_and(|target| !target.matches(resource)) {
+                    if selected
+                        .as_ref()
+                        .is_some_and(|target| !target.matches(resource))
+                    {
                         continue;
                     }
                     visit_path(&mut resource.object, &parts, true, &mut |field| {

@@ -52,7 +52,13 @@ pub struct FieldRef {
 }
 
 /// Kinds whose pod template sits at `spec/template/spec`.
-const TEMPLATE_KINDS: &[&str] = &["DaemonSet", "Deployment", "Job", "ReplicaSet", "StatefulSet"];
+const TEMPLATE_KINDS: &[&str] = &[
+    "DaemonSet",
+    "Deployment",
+    "Job",
+    "ReplicaSet",
+    "StatefulSet",
+];
 
 /// Container fields a var may appear in, under a pod spec.
 const CONTAINER_FIELDS: &[&str] = &[
@@ -75,7 +81,10 @@ const OTHER_FIELDS: &[(Option<&str>, &str)] = &[
     (Some("Ingress"), "spec/tls/secretName"),
     (Some("Service"), "spec/ports/port"),
     (Some("Service"), "spec/ports/targetPort"),
-    (Some("StatefulSet"), "spec/volumeClaimTemplates/spec/nfs/server"),
+    (
+        Some("StatefulSet"),
+        "spec/volumeClaimTemplates/spec/nfs/server",
+    ),
     (Some("PersistentVolume"), "spec/nfs/server"),
     (None, "metadata/labels"),
     (None, "metadata/annotations"),
@@ -177,10 +186,7 @@ fn var_value(var: &Var, resources: &[Resource]) -> Result<String, String> {
         Some(Value::String(text)) => Ok(text.clone()),
         Some(Value::Number(number)) => Ok(number.to_string()),
         Some(Value::Bool(flag)) => Ok(flag.to_string()),
-        _ => Err(format!(
-            "{} has no text at '{path}'",
-            target.id()
-        )),
+        _ => Err(format!("{} has no text at '{path}'", target.id())),
     }
 }
 
@@ -207,11 +213,7 @@ fn field_at<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
 /// expansion rules: `$$` is a literal `$`, an unknown name stays as written.
 fn substitute(value: &mut Value, values: &HashMap<String, String>) {
     match value {
-        Value::String(text) => {
-            if text.contains('$') {
-                *text = expand(text, values);
-            }
-        }
+        Value::String(text) if text.contains('$') => *text = expand(text, values),
         Value::Array(items) => items.iter_mut().for_each(|item| substitute(item, values)),
         Value::Object(map) => map.values_mut().for_each(|item| substitute(item, values)),
         _ => {}
@@ -257,7 +259,10 @@ mod tests {
     #[test]
     fn expands_known_names_and_keeps_the_rest() {
         let values = HashMap::from([("SVC".to_string(), "demo-web".to_string())]);
-        assert_eq!(expand("echo $(SVC); $(OTHER)", &values), "echo demo-web; $(OTHER)");
+        assert_eq!(
+            expand("echo $(SVC); $(OTHER)", &values),
+            "echo demo-web; $(OTHER)"
+        );
         assert_eq!(expand("$$(SVC) costs $5", &values), "$(SVC) costs $5");
     }
 
@@ -275,6 +280,10 @@ mod tests {
     fn only_reference_fields_of_the_kind_are_listed() {
         let deployment = reference_paths("Deployment");
         assert!(deployment.contains(&"spec/template/spec/containers/args".to_string()));
-        assert!(!reference_paths("MyKind").iter().any(|path| path.contains("containers")));
+        assert!(
+            !reference_paths("MyKind")
+                .iter()
+                .any(|path| path.contains("containers"))
+        );
     }
 }
