@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::hook::HookDeletePolicy;
+use crate::engine::conventions::hooks::HookDeletePolicy;
 use super::operation::{Change, ResourceResult, ResultCode};
 use super::plan::{SyncTask, TaskAction};
 use super::sync_options::SyncOptions;
