@@ -513,4 +513,85 @@ mod tests {
             ], "paused": true}})
         );
     }
+
+    /// Finalizers are a set: a controller's finalizer and another order
+    /// are not drift (they were, compared by position); a missing one is,
+    /// and so is one fleetdeck applied and Git dropped.
+    #[test]
+    fn finalizers_compare_as_a_set() {
+        let desired = json!({"metadata": {"finalizers": ["example.com/a", "example.com/b"]}});
+        let live = json!({"metadata": {"finalizers": [
+            "kubernetes.io/pvc-protection", "example.com/b", "example.com/a"
+        ]}});
+        let result = compare(&desired, &live, None);
+        assert!(result.drifted_paths.is_empty(), "{:?}", result.drifted_paths);
+        assert_eq!(
+            drifted(
+                desired.clone(),
+                json!({"metadata": {"finalizers": ["example.com/a"]}})
+            ),
+            vec!["metadata.finalizers[example.com/b]"]
+        );
+        let owned = FieldSet::parse(&json!({"f:metadata": {"f:finalizers": {
+            "v:\"example.com/a\"": {}, "v:\"example.com/old\"": {}
+        }}}))
+        .unwrap();
+        let live = json!({"metadata": {"finalizers": [
+            "example.com/old", "example.com/a", "kubernetes.io/pvc-protection"
+        ]}});
+        let desired = json!({"metadata": {"finalizers": ["example.com/a"]}});
+        let result = compare(&desired, &live, Some(&owned));
+        assert_eq!(
+            result.drifted_paths,
+            vec!["metadata.finalizers[example.com/old]"]
+        );
+        assert_eq!(
+            result.live_view,
+            Some(json!({"metadata": {"finalizers": ["example.com/a", "example.com/old"]}}))
+        );
+    }
+
+    /// The diff keyed `readinessGates` by `conditionType`; the API makes the
+    /// list atomic, so another order is drift.
+    #[test]
+    fn readiness_gates_compare_by_position() {
+        assert_eq!(
+            drifted(
+                json!({"readinessGates": [{"conditionType": "a"}, {"conditionType": "b"}]}),
+                json!({"readinessGates": [{"conditionType": "b"}, {"conditionType": "a"}]})
+            ),
+            vec!["readinessGates[0].conditionType", "readinessGates[1].conditionType"]
+        );
+    }
+
+    /// Two spread constraints on one topology key differ by
+    /// `whenUnsatisfiable`, and are matched on both keys.
+    #[test]
+    fn topology_spread_constraints_match_on_both_keys() {
+        let desired = json!({"topologySpreadConstraints": [
+            {"topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 2},
+            {"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1}
+        ]});
+        let live = json!({"topologySpreadConstraints": [
+            {"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1},
+            {"topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 3}
+        ]});
+        assert_eq!(
+            drifted(desired, live),
+            vec![
+                "topologySpreadConstraints[topologyKey=zone,whenUnsatisfiable=ScheduleAnyway].maxSkew"
+            ]
+        );
+    }
+
+    /// Service accounts' `secrets` and webhook configurations' `webhooks`
+    /// are keyed by name: order and items added by others are not drift.
+    #[test]
+    fn secrets_and_webhooks_are_keyed_by_name() {
+        for field in ["secrets", "webhooks"] {
+            let desired = json!({field: [{"name": "a"}, {"name": "b"}]});
+            let live = json!({field: [{"name": "token"}, {"name": "b"}, {"name": "a"}]});
+            assert!(drifted(desired, live).is_empty(), "{field}");
+        }
+    }
 }
