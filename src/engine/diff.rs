@@ -54,14 +54,14 @@ pub mod secret_mask;
 pub mod sync_status;
 pub mod text_diff;
 
-pub use app_diff::{AppDiff, DesiredSet, compare_app};
-pub use error::{DiffError, Side};
-pub use options::CompareOptions;
 pub use crate::engine::conventions::quantity::Quantity;
 pub use crate::engine::conventions::scope::{BuiltinScopes, ResourceScope};
 pub use crate::engine::conventions::tracking::{
     APP_LABEL, FIELD_MANAGER, TRACKING_ANNOTATION, TrackingId, TrackingIdError, app_label_value,
 };
+pub use app_diff::{AppDiff, DesiredSet, compare_app};
+pub use error::{DiffError, Side};
+pub use options::CompareOptions;
 pub use resource_diff::{ResourceDiff, compare_resource};
 pub use secret_mask::{SECRET_MASK, SECRET_MASK_CHANGED};
 pub use sync_status::{COMPARE_OPTIONS_ANNOTATION, ResourceSyncStatus, SyncStatus};

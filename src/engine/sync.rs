@@ -16,15 +16,17 @@ mod sync_options;
 mod task_runner;
 mod wait;
 
-pub use cancel::{CancelHandle, CancelSignal, cancel_pair};
-pub use destination::place_in_destination;
-pub use executor::run_sync;
 pub use crate::engine::conventions::annotations::{
     HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION,
 };
-pub use crate::engine::conventions::hooks::{HookDeletePolicy, HookMark, delete_policies, hook_mark};
+pub use crate::engine::conventions::hooks::{
+    HookDeletePolicy, HookMark, delete_policies, hook_mark,
+};
 pub use crate::engine::conventions::sync_phase::SyncPhase;
 pub use crate::engine::conventions::waves::sync_wave;
+pub use cancel::{CancelHandle, CancelSignal, cancel_pair};
+pub use destination::place_in_destination;
+pub use executor::run_sync;
 pub use kind_order::kind_rank;
 pub use lock::{OperationGuard, OperationLocks};
 pub use operation::{

@@ -17,6 +17,12 @@ pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 pub const SYNC_OPTIONS_ANNOTATION: &str = "argocd.argoproj.io/sync-options";
 /// Comparison switches for one resource (`IgnoreExtraneous`...).
 pub const COMPARE_OPTIONS_ANNOTATION: &str = "argocd.argoproj.io/compare-options";
+/// `true`: the object's health is left out of the app's (Argo CD's
+/// escape hatch for resources whose health check misleads).
+pub const IGNORE_HEALTHCHECK_ANNOTATION: &str = "argocd.argoproj.io/ignore-healthcheck";
+/// `true` on a Pod that is not a hook: health judges it as if its restart
+/// policy were `Always` (a crashed container is restarted, not final).
+pub const IGNORE_RESTART_POLICY_ANNOTATION: &str = "argocd.argoproj.io/ignore-restart-policy";
 /// Set by Argo CD on running hooks so they outlive a deletion until their
 /// phase finishes.
 pub const HOOK_FINALIZER: &str = "argocd.argoproj.io/hook-finalizer";
@@ -58,9 +64,8 @@ mod tests {
 
     #[test]
     fn compare_options_match_whole_items() {
-        let object = |value: &str| {
-            json!({"metadata": {"annotations": {COMPARE_OPTIONS_ANNOTATION: value}}})
-        };
+        let object =
+            |value: &str| json!({"metadata": {"annotations": {COMPARE_OPTIONS_ANNOTATION: value}}});
         assert!(has_compare_option(
             &object("ServerSideDiff=true, IgnoreExtraneous"),
             "IgnoreExtraneous"

@@ -219,7 +219,10 @@ mod tests {
         assert!(!is_hook(&one(HELM_HOOK_ANNOTATION, "crd-install")));
         assert!(!is_hook(&json!({"metadata": {}})));
         assert!(is_hook_or_skipped(&one(HOOK_ANNOTATION, "Skip")));
-        assert!(is_hook_or_skipped(&one(HELM_HOOK_ANNOTATION, "post-upgrade")));
+        assert!(is_hook_or_skipped(&one(
+            HELM_HOOK_ANNOTATION,
+            "post-upgrade"
+        )));
         assert!(!is_hook_or_skipped(&one("team", "web")));
         assert!(!is_hook_or_skipped(&json!({})));
     }

@@ -321,7 +321,10 @@ mod tests {
         assert_eq!(service.patch_merge_key, "port");
         assert_eq!(map_key_names(&service), ["port", "protocol"]);
         // One item naming the container port is enough to tell the list.
-        let mixed = key_of("ports", &[json!({"name": "x"}), json!({"containerPort": 53})]);
+        let mixed = key_of(
+            "ports",
+            &[json!({"name": "x"}), json!({"containerPort": 53})],
+        );
         assert_eq!(mixed.patch_merge_key, "containerPort");
         assert_eq!(
             list_strategy("ports", &[json!({"name": "http"})]),

@@ -32,10 +32,7 @@ mod tests {
     #[test]
     fn waves_come_from_argo_then_helm_weight() {
         assert_eq!(sync_wave(&annotated(&[(SYNC_WAVE_ANNOTATION, "-2")])), -2);
-        assert_eq!(
-            sync_wave(&annotated(&[(SYNC_WAVE_ANNOTATION, " 3 ")])),
-            3
-        );
+        assert_eq!(sync_wave(&annotated(&[(SYNC_WAVE_ANNOTATION, " 3 ")])), 3);
         assert_eq!(
             sync_wave(&annotated(&[(HELM_HOOK_WEIGHT_ANNOTATION, "5")])),
             5

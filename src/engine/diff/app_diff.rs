@@ -18,10 +18,10 @@ use super::options::CompareOptions;
 use super::resource_diff::{
     PreparedDesired, ResourceDiff, compare_prepared, object_key, prepare_desired,
 };
-use crate::engine::conventions::scope::CrdScopes;
 use super::sync_status::{SyncStatus, app_sync_status};
-use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::conventions::hooks::is_hook_or_skipped;
+use crate::engine::conventions::scope::CrdScopes;
+use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::manifest::{Manifest, ObjectKey, Origin};
 
 /// How an application compares.

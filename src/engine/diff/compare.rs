@@ -524,7 +524,11 @@ mod tests {
             "kubernetes.io/pvc-protection", "example.com/b", "example.com/a"
         ]}});
         let result = compare(&desired, &live, None);
-        assert!(result.drifted_paths.is_empty(), "{:?}", result.drifted_paths);
+        assert!(
+            result.drifted_paths.is_empty(),
+            "{:?}",
+            result.drifted_paths
+        );
         assert_eq!(
             drifted(
                 desired.clone(),
@@ -560,7 +564,10 @@ mod tests {
                 json!({"readinessGates": [{"conditionType": "a"}, {"conditionType": "b"}]}),
                 json!({"readinessGates": [{"conditionType": "b"}, {"conditionType": "a"}]})
             ),
-            vec!["readinessGates[0].conditionType", "readinessGates[1].conditionType"]
+            vec![
+                "readinessGates[0].conditionType",
+                "readinessGates[1].conditionType"
+            ]
         );
     }
 

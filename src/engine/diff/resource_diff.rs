@@ -10,11 +10,11 @@ use super::ignore_differences::{apply_ignore_rules, rule_matches};
 use super::normalize::{normalize, normalize_for_compare};
 use super::options::CompareOptions;
 use super::removed_fields::{Operations, managed_field_set};
-use crate::engine::conventions::tracking::FIELD_MANAGER;
-use crate::engine::conventions::scope::{CrdScopes, lookup};
 use super::secret_mask::mask_secret_values;
 use super::sync_status::{ResourceSyncStatus, ignores_extraneous};
 use super::text_diff::unified_yaml_diff;
+use crate::engine::conventions::scope::{CrdScopes, lookup};
+use crate::engine::conventions::tracking::FIELD_MANAGER;
 use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::manifest::{ObjectKey, Origin};
 
