@@ -1,8 +1,10 @@
 //! The simulated server's view of the engine's list table
-//! ([`crate::engine::conventions::merge_keys`]): one key per keyed list
-//! (the patch merge key; the real server's server-side apply uses all list
-//! map keys, a simplification that only matters for ports differing by
-//! protocol alone), and a list whose items lack the key treated as atomic
+//! ([`crate::engine::conventions::merge_keys`]): one key per keyed list,
+//! the patch merge key, for strategic merge patches *and* server-side
+//! apply. The real server's apply uses all list map keys; the difference
+//! shows only for items that share the first key (a port open for TCP and
+//! UDP, two spread constraints on one topology key), which the simulator
+//! merges into one. A list whose items lack the key is treated as atomic
 //! rather than rejected.
 
 use serde_json::Value;
