@@ -8,6 +8,7 @@
 pub mod api;
 pub mod appset;
 pub mod cluster;
+pub mod conventions;
 pub mod diff;
 pub mod error_chain;
 pub mod health;

@@ -44,26 +44,24 @@ pub mod error;
 pub mod field_set;
 pub mod ignore_differences;
 pub mod int_or_string;
-pub mod merge_keys;
 pub mod normalize;
 pub mod options;
 pub mod path;
 pub mod quantity;
 pub mod removed_fields;
 pub mod resource_diff;
-pub mod scope;
 pub mod secret_mask;
 pub mod sync_status;
 pub mod text_diff;
-pub mod tracking;
 
+pub use crate::engine::conventions::quantity::Quantity;
+pub use crate::engine::conventions::scope::{BuiltinScopes, ResourceScope};
+pub use crate::engine::conventions::tracking::{
+    APP_LABEL, FIELD_MANAGER, TRACKING_ANNOTATION, TrackingId, TrackingIdError, app_label_value,
+};
 pub use app_diff::{AppDiff, DesiredSet, compare_app};
 pub use error::{DiffError, Side};
 pub use options::CompareOptions;
-pub use quantity::Quantity;
-pub use removed_fields::FIELD_MANAGER;
 pub use resource_diff::{ResourceDiff, compare_resource};
-pub use scope::{BuiltinScopes, ResourceScope};
 pub use secret_mask::{SECRET_MASK, SECRET_MASK_CHANGED};
 pub use sync_status::{COMPARE_OPTIONS_ANNOTATION, ResourceSyncStatus, SyncStatus};
-pub use tracking::{APP_LABEL, TRACKING_ANNOTATION, TrackingId, TrackingIdError, app_label_value};

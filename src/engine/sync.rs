@@ -5,11 +5,9 @@
 mod cancel;
 mod destination;
 mod executor;
-mod hook;
 mod kind_order;
 mod lock;
 mod operation;
-mod phase;
 mod plan;
 mod progress_sink;
 mod project_guard;
@@ -18,21 +16,24 @@ mod sync_options;
 mod task_runner;
 mod wait;
 
+pub use crate::engine::conventions::annotations::{
+    HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION,
+};
+pub use crate::engine::conventions::hooks::{
+    HookDeletePolicy, HookMark, delete_policies, hook_mark,
+};
+pub use crate::engine::conventions::sync_phase::SyncPhase;
+pub use crate::engine::conventions::waves::sync_wave;
 pub use cancel::{CancelHandle, CancelSignal, cancel_pair};
 pub use destination::place_in_destination;
 pub use executor::run_sync;
-pub use hook::{
-    HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, HookDeletePolicy, HookMark, SYNC_WAVE_ANNOTATION,
-    delete_policies, hook_mark, sync_wave,
-};
 pub use kind_order::kind_rank;
 pub use lock::{OperationGuard, OperationLocks};
 pub use operation::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncProgress, SyncRequest,
     SyncTimeouts,
 };
-pub use phase::SyncPhase;
 pub use plan::{PlanRequest, SyncPlan, SyncTask, TaskAction, plan_sync};
 pub use progress_sink::ProgressSink;
 pub use project_guard::ProjectGuard;
-pub use sync_options::{SYNC_OPTIONS_ANNOTATION, SyncOptions};
+pub use sync_options::SyncOptions;

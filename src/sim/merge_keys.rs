@@ -1,9 +1,15 @@
-//! Which lists of the built-in kinds are keyed maps (merged item by item on a key) rather
-//! than atomic values. Strategic merge patch and server-side apply both need this; the
-//! real server reads it from the Go struct tags (`patchMergeKey`, `listMapKeys`). We keep
-//! the usual ones: containers, volumes, env, ports, volumeMounts, conditions...
+//! The simulated server's view of the engine's list table
+//! ([`crate::engine::conventions::merge_keys`]): one key per keyed list,
+//! the patch merge key, for strategic merge patches *and* server-side
+//! apply. The real server's apply uses all list map keys; the difference
+//! shows only for items that share the first key (a port open for TCP and
+//! UDP, two spread constraints on one topology key), which the simulator
+//! merges into one. A list whose items lack the key is treated as atomic
+//! rather than rejected.
 
 use serde_json::Value;
+
+use crate::engine::conventions::merge_keys::{ListStrategy, custom_list_strategy, list_strategy};
 
 /// How a list under a field is merged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,50 +22,26 @@ pub(crate) enum ListKind {
     Atomic,
 }
 
-/// The list semantics of `field` (the last path segment) given its items, for built-in
-/// kinds. Custom resources get `Atomic` everywhere (no schema extensions read yet).
+/// The list semantics of `field` (the last path segment) given its items.
+/// Custom resources get `Atomic` everywhere but `finalizers` (no schema
+/// extensions read yet).
 pub(crate) fn list_kind(field: &str, items: &[Value], custom: bool) -> ListKind {
-    if custom {
-        return if field == "finalizers" {
-            ListKind::Set
-        } else {
-            ListKind::Atomic
-        };
-    }
-    let key = match field {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "volumes"
-        | "env"
-        | "imagePullSecrets" => "name",
-        "volumeMounts" | "volumeDevices" => {
-            if field == "volumeMounts" {
-                "mountPath"
-            } else {
-                "devicePath"
-            }
-        }
-        "ports" => {
-            let has = |k: &str| items.iter().all(|item| item.get(k).is_some());
-            if has("containerPort") {
-                "containerPort"
-            } else if has("port") {
-                "port"
-            } else {
-                return ListKind::Atomic;
-            }
-        }
-        "conditions" => "type",
-        "ownerReferences" => "uid",
-        "hostAliases" => "ip",
-        "finalizers" => return ListKind::Set,
-        _ => return ListKind::Atomic,
-    };
-    if items.iter().all(|item| item.get(key).is_some()) {
-        ListKind::Keyed(key)
+    let strategy = if custom {
+        custom_list_strategy(field)
     } else {
-        ListKind::Atomic
+        list_strategy(field, items)
+    };
+    match strategy {
+        ListStrategy::Map(key) => {
+            let key = key.patch_merge_key;
+            if items.iter().all(|item| item.get(key).is_some()) {
+                ListKind::Keyed(key)
+            } else {
+                ListKind::Atomic
+            }
+        }
+        ListStrategy::Set => ListKind::Set,
+        ListStrategy::Atomic => ListKind::Atomic,
     }
 }
 
@@ -86,5 +68,32 @@ mod tests {
         );
         assert_eq!(list_kind("args", &[json!("x")], false), ListKind::Atomic);
         assert_eq!(list_kind("finalizers", &[json!("x")], false), ListKind::Set);
+        assert_eq!(list_kind("finalizers", &[json!("x")], true), ListKind::Set);
+    }
+
+    #[test]
+    fn items_without_the_key_make_the_list_atomic() {
+        let items = [json!({"name": "a"}), json!({"image": "x"})];
+        assert_eq!(list_kind("containers", &items, false), ListKind::Atomic);
+    }
+
+    #[test]
+    fn lists_the_table_now_keys_are_keyed_here_too() {
+        assert_eq!(
+            list_kind(
+                "topologySpreadConstraints",
+                &[json!({"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"})],
+                false
+            ),
+            ListKind::Keyed("topologyKey")
+        );
+        assert_eq!(
+            list_kind("webhooks", &[json!({"name": "w"})], false),
+            ListKind::Keyed("name")
+        );
+        assert_eq!(
+            list_kind("readinessGates", &[json!({"conditionType": "x"})], false),
+            ListKind::Atomic
+        );
     }
 }

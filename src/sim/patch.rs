@@ -271,4 +271,28 @@ mod tests {
         let mut d = json!({});
         assert!(apply_patch(&mut d, PatchType::Strategic, b"{}", true).is_err());
     }
+
+    /// Lists the simulator used to replace whole (webhooks, spread
+    /// constraints) merge on their patch merge key, as the API server does.
+    #[test]
+    fn strategic_merge_uses_the_shared_table() {
+        let mut target = json!({"webhooks": [
+            {"name": "a", "timeoutSeconds": 5}, {"name": "b", "timeoutSeconds": 5}
+        ], "spec": {"topologySpreadConstraints": [
+            {"topologyKey": "zone", "maxSkew": 1}, {"topologyKey": "host", "maxSkew": 1}
+        ]}});
+        strategic_merge(
+            &mut target,
+            &json!({"webhooks": [{"name": "b", "timeoutSeconds": 10}],
+                "spec": {"topologySpreadConstraints": [{"topologyKey": "host", "maxSkew": 2}]}}),
+        );
+        assert_eq!(
+            target,
+            json!({"webhooks": [
+                {"name": "a", "timeoutSeconds": 5}, {"name": "b", "timeoutSeconds": 10}
+            ], "spec": {"topologySpreadConstraints": [
+                {"topologyKey": "zone", "maxSkew": 1}, {"topologyKey": "host", "maxSkew": 2}
+            ]}})
+        );
+    }
 }

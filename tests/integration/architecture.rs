@@ -137,3 +137,101 @@ fn the_check_itself_catches_a_violation() {
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].ends_with(":2: use crate::tui::App;"));
 }
+
+/// Engine layers that others build on, and the layers they must not reach
+/// back into: each pair was once an import cycle (diff → health → sync →
+/// diff, cluster ⇄ appset, cluster → diff → … → cluster), broken by moving
+/// the shared Kubernetes and Argo CD conventions into `engine::conventions`.
+#[test]
+fn lower_engine_layers_do_not_reach_back_up() {
+    let above = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .map(|name| format!("crate::engine::{name}"))
+            .collect()
+    };
+    let layers: [(&str, Vec<String>); 5] = [
+        (
+            "engine/conventions",
+            above(&[
+                "api",
+                "appset",
+                "cluster",
+                "diff",
+                "health",
+                "model",
+                "policy",
+                "reconciler",
+                "render",
+                "source",
+                "state",
+                "status",
+                "sync",
+            ]),
+        ),
+        (
+            "engine/diff",
+            above(&[
+                "api",
+                "appset",
+                "cluster",
+                "health",
+                "policy",
+                "reconciler",
+                "state",
+                "status",
+                "sync",
+            ]),
+        ),
+        (
+            "engine/health",
+            above(&[
+                "api",
+                "appset",
+                "cluster",
+                "diff",
+                "policy",
+                "reconciler",
+                "state",
+                "status",
+                "sync",
+            ]),
+        ),
+        (
+            "engine/cluster",
+            above(&[
+                "api",
+                "diff",
+                "policy",
+                "reconciler",
+                "state",
+                "status",
+                "sync",
+            ]),
+        ),
+        (
+            "engine/appset",
+            above(&[
+                "api",
+                "cluster",
+                "policy",
+                "reconciler",
+                "state",
+                "status",
+                "sync",
+            ]),
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (layer, forbidden) in &layers {
+        let files = module_files(layer);
+        assert!(!files.is_empty(), "expected sources for {layer}");
+        let forbidden: Vec<&str> = forbidden.iter().map(String::as_str).collect();
+        bad.extend(violations(&files, &forbidden, &[]));
+    }
+    assert!(
+        bad.is_empty(),
+        "an engine layer reaches back up:\n{}",
+        bad.join("\n")
+    );
+}

@@ -1,5 +1,5 @@
 //! [`GeneratorClusters`]: the clusters the fleet knows, as the clusters
-//! generator sees them (built from [`crate::engine::cluster::ClusterRegistry`]
+//! generator sees them (built from the cluster registry
 //! by the engine, or by hand in tests).
 //!
 //! A plain input type so the generator stays pure: the caller (the engine's
@@ -9,9 +9,7 @@
 
 use std::collections::BTreeMap;
 
-/// Argo CD's name for the cluster it runs in.
-pub const IN_CLUSTER_NAME: &str = "in-cluster";
-pub use crate::engine::cluster::IN_CLUSTER_SERVER;
+pub use crate::engine::conventions::in_cluster::{IN_CLUSTER_NAME, IN_CLUSTER_SERVER};
 
 /// One cluster of the fleet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

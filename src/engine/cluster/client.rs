@@ -424,7 +424,7 @@ impl ClusterClient {
 }
 
 /// Scope answers from the cluster's discovery, for the diff.
-impl crate::engine::diff::ResourceScope for ClusterClient {
+impl crate::engine::conventions::scope::ResourceScope for ClusterClient {
     fn is_namespaced(&self, group: &str, kind: &str) -> Option<bool> {
         self.inner.discovery.is_namespaced(group, kind)
     }

@@ -13,7 +13,7 @@ use kube::discovery::{Discovery, Scope};
 use tokio::sync::Mutex;
 
 use super::error::ClusterError;
-use crate::engine::diff::ResourceScope;
+use crate::engine::conventions::scope::ResourceScope;
 
 /// One served kind.
 #[derive(Debug, Clone, PartialEq, Eq)]

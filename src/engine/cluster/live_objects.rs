@@ -18,7 +18,7 @@ use super::client::ClusterClient;
 use super::discovery_cache::ResourceInfo;
 use super::error::ClusterError;
 use super::owned_object::OwnedObject;
-use crate::engine::diff::{APP_LABEL, TrackingId, app_label_value};
+use crate::engine::conventions::tracking::{APP_LABEL, TrackingId, app_label_value};
 use crate::engine::manifest::ObjectKey;
 
 /// Kinds never managed by an app and too noisy to list.
@@ -227,7 +227,7 @@ mod tests {
         });
         if let Some(tracking) = tracking {
             object["metadata"]["annotations"] =
-                json!({crate::engine::diff::TRACKING_ANNOTATION: tracking});
+                json!({crate::engine::conventions::tracking::TRACKING_ANNOTATION: tracking});
         }
         if let Some(owner) = owner {
             object["metadata"]["ownerReferences"] =

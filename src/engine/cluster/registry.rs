@@ -14,8 +14,7 @@ use serde::Serialize;
 use crate::engine::appset::{ClusterInfo, GeneratorClusters};
 use crate::engine::model::destination::Destination;
 
-/// The server URL that means "the cluster the controller runs in".
-pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
+pub use crate::engine::conventions::in_cluster::IN_CLUSTER_SERVER;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClusterEntry {

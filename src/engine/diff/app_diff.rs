@@ -18,10 +18,10 @@ use super::options::CompareOptions;
 use super::resource_diff::{
     PreparedDesired, ResourceDiff, compare_prepared, object_key, prepare_desired,
 };
-use super::scope::CrdScopes;
 use super::sync_status::{SyncStatus, app_sync_status};
-use super::tracking::TrackingId;
-use crate::engine::health::hook::{HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, is_hook, is_skipped};
+use crate::engine::conventions::hooks::is_hook_or_skipped;
+use crate::engine::conventions::scope::CrdScopes;
+use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::manifest::{Manifest, ObjectKey, Origin};
 
 /// How an application compares.
@@ -40,24 +40,6 @@ impl AppDiff {
     pub fn resource(&self, key: &ObjectKey) -> Option<&ResourceDiff> {
         self.resources.iter().find(|resource| &resource.key == key)
     }
-}
-
-/// Whether `object` is a sync hook or marked `Skip`. Most objects carry
-/// neither annotation, so that is checked first with one map lookup each
-/// (this runs for every desired and every unmatched live object).
-fn is_hook_or_skipped(object: &Value) -> bool {
-    let Some(annotations) = object
-        .get("metadata")
-        .and_then(|metadata| metadata.get("annotations"))
-        .and_then(Value::as_object)
-    else {
-        return false;
-    };
-    if !annotations.contains_key(HOOK_ANNOTATION) && !annotations.contains_key(HELM_HOOK_ANNOTATION)
-    {
-        return false;
-    }
-    is_hook(object) || is_skipped(object)
 }
 
 /// An application's desired objects, prepared for comparing (normalised,

@@ -15,11 +15,13 @@ use serde_json::{Map, Value};
 
 use super::field_set::{Element, FieldSet};
 use super::int_or_string::{int_or_string_equal, numbers_equal};
-use super::merge_keys::{KeyField, builtin_list_key, describe_key, inferred_list_key, item_key};
 use super::normalize::is_dropped;
 use super::path::{FieldPath, Segment};
 use super::quantity::{is_quantity_path, quantities_equal};
 use super::removed_fields::owned_subset;
+use crate::engine::conventions::merge_keys::{
+    KeyField, ListStrategy, describe_key, item_key, list_strategy,
+};
 
 /// What a comparison found.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,20 +194,35 @@ impl<'a> Walker<'a> {
         view
     }
 
+    /// The keys identifying the items of a keyed list: the built-in table's
+    /// list map keys, else those the live object's `managedFields` use.
     fn list_key(&self, desired: &[Value], owned: Option<&FieldSet>) -> Option<Vec<KeyField>> {
         let field = self.path.last_field()?;
-        let key = desired
-            .first()
-            .and_then(|sample| builtin_list_key(field, sample))
-            .or_else(|| {
-                owned
-                    .and_then(FieldSet::key_names)
-                    .map(|names| inferred_list_key(&names))
-            })?;
+        let key = match list_strategy(field, desired) {
+            ListStrategy::Map(key) => Some(key.list_map_keys.to_vec()),
+            ListStrategy::Set | ListStrategy::Atomic => None,
+        }
+        .or_else(|| {
+            owned
+                .and_then(FieldSet::key_names)
+                .map(|names| names.into_iter().map(KeyField::named).collect())
+        })?;
         desired
             .iter()
             .all(|item| item_key(item, &key).is_some())
             .then_some(key)
+    }
+
+    /// A set of scalars per the table (a list of maps under a set's name is
+    /// not one, and is compared as before).
+    fn is_set(&self, desired: &[Value], live: &[Value]) -> bool {
+        self.path
+            .last_field()
+            .is_some_and(|field| list_strategy(field, desired) == ListStrategy::Set)
+            && desired
+                .iter()
+                .chain(live)
+                .all(|item| !item.is_object() && !item.is_array())
     }
 
     fn walk_list(
@@ -214,10 +231,57 @@ impl<'a> Walker<'a> {
         live: &'a [Value],
         owned: Option<&FieldSet>,
     ) -> Vec<Value> {
+        if self.is_set(desired, live) {
+            return self.walk_set_list(desired, live, owned);
+        }
         match self.list_key(desired, owned) {
             Some(key) => self.walk_keyed_list(desired, live, owned, &key),
             None => self.walk_atomic_list(desired, live),
         }
+    }
+
+    /// Sets of scalars (`finalizers`): order and values others added (a
+    /// controller's finalizer) are not drift; a missing value is, and so is
+    /// a live value fleetdeck owns that desired no longer has.
+    fn walk_set_list(
+        &mut self,
+        desired: &'a [Value],
+        live: &'a [Value],
+        owned: Option<&FieldSet>,
+    ) -> Vec<Value> {
+        let mut view = Vec::new();
+        for desired_item in desired {
+            let found = live
+                .iter()
+                .any(|live_item| self.scalars_equal(desired_item, live_item));
+            if found {
+                if self.view {
+                    view.push(desired_item.clone());
+                }
+            } else {
+                self.path.push(Segment::Key(set_item_text(desired_item)));
+                self.drift();
+                self.path.pop();
+            }
+        }
+        let Some(owned) = owned else {
+            return view;
+        };
+        for (index, live_item) in live.iter().enumerate() {
+            let wanted = desired
+                .iter()
+                .any(|desired_item| self.scalars_equal(desired_item, live_item));
+            if wanted || owned.item(live_item, index).is_none() {
+                continue;
+            }
+            self.path.push(Segment::Key(set_item_text(live_item)));
+            self.drift();
+            self.path.pop();
+            if self.view {
+                view.push(live_item.clone());
+            }
+        }
+        view
     }
 
     /// Items matched by merge key: order and live-only items are not drift,
@@ -310,6 +374,15 @@ impl<'a> Walker<'a> {
         }
         self.recording = recording;
         view
+    }
+}
+
+/// A set item in a path: strings as themselves
+/// (`metadata.finalizers[kubernetes.io/pvc-protection]`).
+fn set_item_text(item: &Value) -> String {
+    match item {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -439,5 +512,93 @@ mod tests {
                 {"name": "app"}, {"name": "old", "image": "o"}
             ], "paused": true}})
         );
+    }
+
+    /// Finalizers are a set: a controller's finalizer and another order
+    /// are not drift (they were, compared by position); a missing one is,
+    /// and so is one fleetdeck applied and Git dropped.
+    #[test]
+    fn finalizers_compare_as_a_set() {
+        let desired = json!({"metadata": {"finalizers": ["example.com/a", "example.com/b"]}});
+        let live = json!({"metadata": {"finalizers": [
+            "kubernetes.io/pvc-protection", "example.com/b", "example.com/a"
+        ]}});
+        let result = compare(&desired, &live, None);
+        assert!(
+            result.drifted_paths.is_empty(),
+            "{:?}",
+            result.drifted_paths
+        );
+        assert_eq!(
+            drifted(
+                desired.clone(),
+                json!({"metadata": {"finalizers": ["example.com/a"]}})
+            ),
+            vec!["metadata.finalizers[example.com/b]"]
+        );
+        let owned = FieldSet::parse(&json!({"f:metadata": {"f:finalizers": {
+            "v:\"example.com/a\"": {}, "v:\"example.com/old\"": {}
+        }}}))
+        .unwrap();
+        let live = json!({"metadata": {"finalizers": [
+            "example.com/old", "example.com/a", "kubernetes.io/pvc-protection"
+        ]}});
+        let desired = json!({"metadata": {"finalizers": ["example.com/a"]}});
+        let result = compare(&desired, &live, Some(&owned));
+        assert_eq!(
+            result.drifted_paths,
+            vec!["metadata.finalizers[example.com/old]"]
+        );
+        assert_eq!(
+            result.live_view,
+            Some(json!({"metadata": {"finalizers": ["example.com/a", "example.com/old"]}}))
+        );
+    }
+
+    /// The diff keyed `readinessGates` by `conditionType`; the API makes the
+    /// list atomic, so another order is drift.
+    #[test]
+    fn readiness_gates_compare_by_position() {
+        assert_eq!(
+            drifted(
+                json!({"readinessGates": [{"conditionType": "a"}, {"conditionType": "b"}]}),
+                json!({"readinessGates": [{"conditionType": "b"}, {"conditionType": "a"}]})
+            ),
+            vec![
+                "readinessGates[0].conditionType",
+                "readinessGates[1].conditionType"
+            ]
+        );
+    }
+
+    /// Two spread constraints on one topology key differ by
+    /// `whenUnsatisfiable`, and are matched on both keys.
+    #[test]
+    fn topology_spread_constraints_match_on_both_keys() {
+        let desired = json!({"topologySpreadConstraints": [
+            {"topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 2},
+            {"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1}
+        ]});
+        let live = json!({"topologySpreadConstraints": [
+            {"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1},
+            {"topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 3}
+        ]});
+        assert_eq!(
+            drifted(desired, live),
+            vec![
+                "topologySpreadConstraints[topologyKey=zone,whenUnsatisfiable=ScheduleAnyway].maxSkew"
+            ]
+        );
+    }
+
+    /// Service accounts' `secrets` and webhook configurations' `webhooks`
+    /// are keyed by name: order and items added by others are not drift.
+    #[test]
+    fn secrets_and_webhooks_are_keyed_by_name() {
+        for field in ["secrets", "webhooks"] {
+            let desired = json!({field: [{"name": "a"}, {"name": "b"}]});
+            let live = json!({field: [{"name": "token"}, {"name": "b"}, {"name": "a"}]});
+            assert!(drifted(desired, live).is_empty(), "{field}");
+        }
     }
 }

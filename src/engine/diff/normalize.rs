@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::path::{FieldPath, Segment};
-use super::tracking::{APP_LABEL, TRACKING_ANNOTATION};
+use crate::engine::conventions::tracking::{APP_LABEL, TRACKING_ANNOTATION};
 
 /// Metadata fields owned by the API server.
 const SERVER_METADATA: &[&str] = &[

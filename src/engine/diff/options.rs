@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::scope::{BuiltinScopes, ResourceScope};
+use crate::engine::conventions::scope::{BuiltinScopes, ResourceScope};
 use crate::engine::model::application::Application;
 use crate::engine::model::ignore_differences::ResourceIgnoreDifferences;
 

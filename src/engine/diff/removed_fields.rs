@@ -14,9 +14,6 @@ use super::normalize::is_dropped;
 use super::path::{FieldPath, Segment};
 use crate::engine::manifest::ObjectKey;
 
-/// The server-side apply field manager fleetdeck applies with.
-pub const FIELD_MANAGER: &str = "fleetdeck";
-
 /// Which managedFields entries to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operations {
@@ -156,6 +153,7 @@ pub(crate) fn remove_owned(value: &mut Value, set: &FieldSet) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::conventions::tracking::FIELD_MANAGER;
     use serde_json::json;
 
     fn key() -> ObjectKey {

@@ -9,12 +9,13 @@ use super::error::{DiffError, Side};
 use super::ignore_differences::{apply_ignore_rules, rule_matches};
 use super::normalize::{normalize, normalize_for_compare};
 use super::options::CompareOptions;
-use super::removed_fields::{FIELD_MANAGER, Operations, managed_field_set};
-use super::scope::{CrdScopes, lookup};
+use super::removed_fields::{Operations, managed_field_set};
 use super::secret_mask::mask_secret_values;
 use super::sync_status::{ResourceSyncStatus, ignores_extraneous};
 use super::text_diff::unified_yaml_diff;
-use super::tracking::TrackingId;
+use crate::engine::conventions::scope::{CrdScopes, lookup};
+use crate::engine::conventions::tracking::FIELD_MANAGER;
+use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::manifest::{ObjectKey, Origin};
 
 /// How one resource compares. Secret values are masked in `diff`; no field

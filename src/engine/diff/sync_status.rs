@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// Argo CD's per-resource comparison options annotation.
-pub const COMPARE_OPTIONS_ANNOTATION: &str = "argocd.argoproj.io/compare-options";
+pub use crate::engine::conventions::annotations::COMPARE_OPTIONS_ANNOTATION;
+use crate::engine::conventions::annotations::has_compare_option;
 
 /// How one resource compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -38,13 +38,7 @@ pub enum SyncStatus {
 /// `compare-options: IgnoreExtraneous` (in a comma-separated list): the
 /// object being extraneous does not make the app OutOfSync.
 pub fn ignores_extraneous(object: &Value) -> bool {
-    object["metadata"]["annotations"][COMPARE_OPTIONS_ANNOTATION]
-        .as_str()
-        .is_some_and(|options| {
-            options
-                .split(',')
-                .any(|option| option.trim() == "IgnoreExtraneous")
-        })
+    has_compare_option(object, "IgnoreExtraneous")
 }
 
 /// The app status from its resources' statuses (each paired with whether

@@ -24,7 +24,7 @@ use super::fields::{TypeMeta, annotation, str_or_empty};
 use super::hook::{is_hook, is_skipped};
 use super::status::HealthStatus;
 
-pub const IGNORE_HEALTHCHECK_ANNOTATION: &str = "argocd.argoproj.io/ignore-healthcheck";
+pub use crate::engine::conventions::annotations::IGNORE_HEALTHCHECK_ANNOTATION;
 
 /// One resource an application manages: what Git wants and what the cluster
 /// has; either side may be absent.

@@ -7,27 +7,10 @@
 
 use serde_json::Value;
 
-use super::fields::{annotation, list_at};
-use crate::engine::sync::{HookMark, hook_mark};
+use super::fields::list_at;
 
-pub use crate::engine::sync::{HELM_HOOK_ANNOTATION, HOOK_ANNOTATION};
-pub const HOOK_FINALIZER: &str = "argocd.argoproj.io/hook-finalizer";
-
-/// `argocd.argoproj.io/hook: Skip` (and nothing else): the object is
-/// neither applied nor assessed.
-pub fn is_skipped(object: &Value) -> bool {
-    hook_mark(object) == HookMark::Skip
-}
-
-/// Whether the object is a sync hook: it has Argo's hook annotation (other
-/// than `Skip`), or Helm's hook annotation other than `crd-install` (which
-/// Helm uses to mark CRDs, not hooks).
-pub fn is_hook(object: &Value) -> bool {
-    if annotation(object, HOOK_ANNOTATION).is_some() {
-        return !is_skipped(object);
-    }
-    annotation(object, HELM_HOOK_ANNOTATION).is_some_and(|value| value != "crd-install")
-}
+pub use crate::engine::conventions::annotations::{HOOK_ANNOTATION, HOOK_FINALIZER};
+pub use crate::engine::conventions::hooks::{is_hook, is_skipped};
 
 pub fn has_hook_finalizer(object: &Value) -> bool {
     list_at(object, &["metadata", "finalizers"])
@@ -39,21 +22,6 @@ pub fn has_hook_finalizer(object: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn annotated(key: &str, value: &str) -> Value {
-        json!({"metadata": {"annotations": {key: value}}})
-    }
-
-    #[test]
-    fn recognises_argo_and_helm_hooks() {
-        assert!(is_hook(&annotated(HOOK_ANNOTATION, "PreSync")));
-        assert!(is_hook(&annotated(HOOK_ANNOTATION, "PreSync, PostSync")));
-        assert!(!is_hook(&annotated(HOOK_ANNOTATION, "Skip")));
-        assert!(is_skipped(&annotated(HOOK_ANNOTATION, "Skip")));
-        assert!(is_hook(&annotated(HELM_HOOK_ANNOTATION, "pre-install")));
-        assert!(!is_hook(&annotated(HELM_HOOK_ANNOTATION, "crd-install")));
-        assert!(!is_hook(&json!({"metadata": {}})));
-    }
 
     #[test]
     fn finds_the_hook_finalizer() {

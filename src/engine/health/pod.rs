@@ -14,7 +14,7 @@ use super::assessment::Health;
 use super::fields::{TypeMeta, annotation, conditions, get, int_at, list_at, str_at, str_or_empty};
 use super::hook::is_hook;
 
-pub const IGNORE_RESTART_POLICY_ANNOTATION: &str = "argocd.argoproj.io/ignore-restart-policy";
+pub use crate::engine::conventions::annotations::IGNORE_RESTART_POLICY_ANNOTATION;
 
 pub(crate) fn assess(object: &Value) -> Health {
     let gvk = TypeMeta::of(object);

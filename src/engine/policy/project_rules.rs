@@ -29,8 +29,8 @@ mod violation;
 use std::collections::BTreeMap;
 
 use crate::engine::cluster::{ClusterEntry, IN_CLUSTER_SERVER};
+use crate::engine::conventions::scope::{CrdScopes, lookup};
 use crate::engine::diff::ResourceScope;
-use crate::engine::diff::scope::{CrdScopes, lookup};
 use crate::engine::manifest::Manifest;
 use crate::engine::model::app_project::{AppProjectSpec, GroupKind};
 use crate::engine::model::{AppProject, Application, DEFAULT_PROJECT};

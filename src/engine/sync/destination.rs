@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
+use crate::engine::conventions::scope::{CrdScopes, lookup};
 use crate::engine::diff::CompareOptions;
-use crate::engine::diff::scope::{CrdScopes, lookup};
 use crate::engine::manifest::Manifest;
 
 pub fn place_in_destination(desired: &[Manifest], options: &CompareOptions) -> Vec<Manifest> {

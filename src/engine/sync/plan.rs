@@ -16,9 +16,10 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::hook::{HookDeletePolicy, HookMark, delete_policies, hook_mark, sync_wave};
 use super::kind_order::kind_rank;
 use super::{SyncOptions, SyncPhase};
+use crate::engine::conventions::hooks::{HookDeletePolicy, HookMark, delete_policies, hook_mark};
+use crate::engine::conventions::waves::sync_wave;
 use crate::engine::manifest::{Manifest, ObjectKey};
 
 /// What a task does to its object.

@@ -4,9 +4,8 @@
 
 use serde_json::Value;
 
+use crate::engine::conventions::annotations::{SYNC_OPTIONS_ANNOTATION, option_list};
 use crate::engine::manifest::annotation;
-
-pub const SYNC_OPTIONS_ANNOTATION: &str = "argocd.argoproj.io/sync-options";
 
 /// A set of `Key=value` options. A resource's own options win over the
 /// Application's for that resource.
@@ -32,8 +31,8 @@ impl SyncOptions {
     pub fn of_resource(object: &Value) -> Self {
         SyncOptions::parse(
             annotation(object, SYNC_OPTIONS_ANNOTATION)
-                .unwrap_or_default()
-                .split(','),
+                .into_iter()
+                .flat_map(option_list),
         )
     }
 

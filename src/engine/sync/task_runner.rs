@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::hook::HookDeletePolicy;
 use super::operation::{Change, ResourceResult, ResultCode};
 use super::plan::{SyncTask, TaskAction};
 use super::sync_options::SyncOptions;
 use crate::engine::cluster::{ApplyOptions, ClusterClient, ClusterError, DeletePropagation};
+use crate::engine::conventions::hooks::HookDeletePolicy;
 use crate::engine::diff::{
     APP_LABEL, FIELD_MANAGER, ResourceSyncStatus, TRACKING_ANNOTATION, TrackingId, app_label_value,
 };

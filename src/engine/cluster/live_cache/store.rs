@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::cluster::{LiveObjects, OwnedObject};
-use crate::engine::diff::TrackingId;
+use crate::engine::conventions::tracking::TrackingId;
 use crate::engine::manifest::ObjectKey;
 
 /// How far up ownerReferences an event is followed to find its app, and how
@@ -269,7 +269,7 @@ mod tests {
         });
         if let Some(app) = app {
             object["metadata"]["annotations"] = json!({
-                crate::engine::diff::TRACKING_ANNOTATION:
+                crate::engine::conventions::tracking::TRACKING_ANNOTATION:
                     format!("{app}:{group}/{kind}:shop/{name}")
             });
         }
@@ -334,7 +334,7 @@ mod tests {
         let mut store = CacheStore::default();
         let mut copy = object("ConfigMap", "copy", None, None);
         copy["metadata"]["annotations"] = json!({
-            crate::engine::diff::TRACKING_ANNOTATION: "web:/ConfigMap:shop/web"
+            crate::engine::conventions::tracking::TRACKING_ANNOTATION: "web:/ConfigMap:shop/web"
         });
         assert!(store.apply(copy).is_empty());
         assert!(store.view("web", &[]).is_empty());

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::engine::diff::{FIELD_MANAGER, TRACKING_ANNOTATION};
+use crate::engine::conventions::tracking::{FIELD_MANAGER, TRACKING_ANNOTATION};
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 

@@ -18,7 +18,7 @@ use super::health::KindId;
 use super::store::CacheStore;
 use super::strip::strip;
 use crate::engine::cluster::{ClusterError, ResourceInfo};
-use crate::engine::diff::APP_LABEL;
+use crate::engine::conventions::tracking::APP_LABEL;
 use crate::engine::manifest::ObjectKey;
 
 /// Page size of the initial list (the watcher pages it).

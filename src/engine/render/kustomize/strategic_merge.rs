@@ -17,6 +17,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::engine::conventions::merge_keys::{ListStrategy, list_strategy};
+
 /// What the patch did to the whole object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -105,34 +107,13 @@ fn merge_map(target: &mut Value, patch: &Value, builtin: bool) {
     }
 }
 
-/// The merge key of list `field` of a built-in kind, `None` to replace.
+/// The patch merge key of list `field` of a built-in kind, `None` to
+/// replace. Strategic merge matches on the single patch merge key.
 fn builtin_merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
-    Some(match field {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "env"
-        | "volumes"
-        | "imagePullSecrets"
-        | "resourceClaims"
-        | "schedulingGates"
-        | "secrets"
-        | "webhooks" => "name",
-        "volumeMounts" => "mountPath",
-        "volumeDevices" => "devicePath",
-        "hostAliases" => "ip",
-        "topologySpreadConstraints" => "topologyKey",
-        "conditions" => "type",
-        "ownerReferences" => "uid",
-        "ports" => {
-            if items.iter().any(|item| item.get("containerPort").is_some()) {
-                "containerPort"
-            } else {
-                "port"
-            }
-        }
-        _ => return None,
-    })
+    match list_strategy(field, items) {
+        ListStrategy::Map(key) => Some(key.patch_merge_key),
+        ListStrategy::Set | ListStrategy::Atomic => None,
+    }
 }
 
 fn merge_list(field: &str, target: &mut Vec<Value>, patch: &[Value], builtin: bool) {
@@ -154,7 +135,7 @@ fn merge_list(field: &str, target: &mut Vec<Value>, patch: &[Value], builtin: bo
         None
     };
     let Some(key) = key else {
-        if field == "finalizers" && builtin {
+        if builtin && list_strategy(field, patch) == ListStrategy::Set {
             // A merged primitive list: the patch's values, then the others.
             let mut merged: Vec<Value> = patch.to_vec();
             merged.extend(target.drain(..).filter(|item| !patch.contains(item)));

@@ -1,20 +1,18 @@
-//! Hooks and waves as users write them: `argocd.argoproj.io/hook`,
-//! `.../hook-delete-policy`, `.../sync-wave`, and Helm's `helm.sh/hook`,
-//! `helm.sh/hook-delete-policy`, `helm.sh/hook-weight` for charts written
-//! for Helm.
+//! Hooks as users write them: Argo CD's `argocd.argoproj.io/hook` and
+//! `.../hook-delete-policy`, and Helm's `helm.sh/hook` and
+//! `helm.sh/hook-delete-policy` for charts written for Helm. Sync runs
+//! hooks, diff leaves them out and health does not count them; all three
+//! read them here so they agree on what a hook is.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::SyncPhase;
+use super::annotations::{
+    HELM_HOOK_ANNOTATION, HELM_HOOK_DELETE_POLICY_ANNOTATION, HOOK_ANNOTATION,
+    HOOK_DELETE_POLICY_ANNOTATION, option_list,
+};
+use super::sync_phase::SyncPhase;
 use crate::engine::manifest::annotation;
-
-pub const HOOK_ANNOTATION: &str = "argocd.argoproj.io/hook";
-pub const HOOK_DELETE_POLICY_ANNOTATION: &str = "argocd.argoproj.io/hook-delete-policy";
-pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
-pub const HELM_HOOK_ANNOTATION: &str = "helm.sh/hook";
-pub const HELM_HOOK_DELETE_POLICY_ANNOTATION: &str = "helm.sh/hook-delete-policy";
-pub const HELM_HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
 
 /// When a finished hook object is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -37,12 +35,6 @@ pub enum HookMark {
     Phases(Vec<SyncPhase>),
 }
 
-fn csv(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-}
-
 /// Reads the hook annotation. Argo's own annotation wins; Helm's is read
 /// only when Argo's names no known hook (`pre-install`/`pre-upgrade` run as
 /// PreSync, `post-install`/`post-upgrade` as PostSync; other Helm hooks such
@@ -50,7 +42,7 @@ fn csv(text: &str) -> impl Iterator<Item = &str> {
 /// is the only type named, as in Argo CD.
 pub fn hook_mark(object: &Value) -> HookMark {
     let argo: Vec<&str> = annotation(object, HOOK_ANNOTATION)
-        .map(|text| csv(text).collect())
+        .map(|text| option_list(text).collect())
         .unwrap_or_default();
     if argo == ["Skip"] {
         return HookMark::Skip;
@@ -62,7 +54,7 @@ pub fn hook_mark(object: &Value) -> HookMark {
     if phases.is_empty() {
         phases = annotation(object, HELM_HOOK_ANNOTATION)
             .map(|text| {
-                csv(text)
+                option_list(text)
                     .filter_map(|name| match name {
                         "pre-install" | "pre-upgrade" => Some(SyncPhase::PreSync),
                         "post-install" | "post-upgrade" => Some(SyncPhase::PostSync),
@@ -86,7 +78,7 @@ pub fn hook_mark(object: &Value) -> HookMark {
 pub fn delete_policies(object: &Value) -> Vec<HookDeletePolicy> {
     let mut policies: Vec<HookDeletePolicy> = annotation(object, HOOK_DELETE_POLICY_ANNOTATION)
         .into_iter()
-        .flat_map(csv)
+        .flat_map(option_list)
         .filter_map(|name| match name {
             "BeforeHookCreation" => Some(HookDeletePolicy::BeforeHookCreation),
             "HookSucceeded" => Some(HookDeletePolicy::HookSucceeded),
@@ -96,7 +88,7 @@ pub fn delete_policies(object: &Value) -> Vec<HookDeletePolicy> {
         .chain(
             annotation(object, HELM_HOOK_DELETE_POLICY_ANNOTATION)
                 .into_iter()
-                .flat_map(csv)
+                .flat_map(option_list)
                 .filter_map(|name| match name {
                     "before-hook-creation" => Some(HookDeletePolicy::BeforeHookCreation),
                     "hook-succeeded" => Some(HookDeletePolicy::HookSucceeded),
@@ -112,13 +104,38 @@ pub fn delete_policies(object: &Value) -> Vec<HookDeletePolicy> {
     policies
 }
 
-/// The sync wave: `argocd.argoproj.io/sync-wave`, else Helm's hook weight,
-/// else 0. A value that is not an integer counts as absent, as in Argo CD.
-pub fn sync_wave(object: &Value) -> i32 {
-    let parse = |key| annotation(object, key).and_then(|text| text.trim().parse::<i32>().ok());
-    parse(SYNC_WAVE_ANNOTATION)
-        .or_else(|| parse(HELM_HOOK_WEIGHT_ANNOTATION))
-        .unwrap_or(0)
+/// `argocd.argoproj.io/hook: Skip` (and nothing else): the object is
+/// neither applied, pruned, compared nor assessed.
+pub fn is_skipped(object: &Value) -> bool {
+    hook_mark(object) == HookMark::Skip
+}
+
+/// Whether the object is a sync hook: it has Argo's hook annotation (other
+/// than `Skip`), or Helm's hook annotation other than `crd-install` (which
+/// Helm uses to mark CRDs, not hooks).
+pub fn is_hook(object: &Value) -> bool {
+    if annotation(object, HOOK_ANNOTATION).is_some() {
+        return !is_skipped(object);
+    }
+    annotation(object, HELM_HOOK_ANNOTATION).is_some_and(|value| value != "crd-install")
+}
+
+/// Whether `object` is a sync hook or marked `Skip`. Most objects carry
+/// neither annotation, so that is checked first with one map lookup each
+/// (diff runs this for every desired and every unmatched live object).
+pub fn is_hook_or_skipped(object: &Value) -> bool {
+    let Some(annotations) = object
+        .get("metadata")
+        .and_then(|metadata| metadata.get("annotations"))
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    if !annotations.contains_key(HOOK_ANNOTATION) && !annotations.contains_key(HELM_HOOK_ANNOTATION)
+    {
+        return false;
+    }
+    is_hook(object) || is_skipped(object)
 }
 
 #[cfg(test)]
@@ -192,20 +209,21 @@ mod tests {
     }
 
     #[test]
-    fn waves_come_from_argo_then_helm_weight() {
-        assert_eq!(sync_wave(&annotated(&[(SYNC_WAVE_ANNOTATION, "-2")])), -2);
-        assert_eq!(
-            sync_wave(&annotated(&[(HELM_HOOK_WEIGHT_ANNOTATION, "5")])),
-            5
-        );
-        assert_eq!(
-            sync_wave(&annotated(&[
-                (SYNC_WAVE_ANNOTATION, "1"),
-                (HELM_HOOK_WEIGHT_ANNOTATION, "5")
-            ])),
-            1
-        );
-        assert_eq!(sync_wave(&annotated(&[(SYNC_WAVE_ANNOTATION, "soon")])), 0);
-        assert_eq!(sync_wave(&json!({})), 0);
+    fn recognises_argo_and_helm_hooks() {
+        let one = |key: &str, value: &str| annotated(&[(key, value)]);
+        assert!(is_hook(&one(HOOK_ANNOTATION, "PreSync")));
+        assert!(is_hook(&one(HOOK_ANNOTATION, "PreSync, PostSync")));
+        assert!(!is_hook(&one(HOOK_ANNOTATION, "Skip")));
+        assert!(is_skipped(&one(HOOK_ANNOTATION, "Skip")));
+        assert!(is_hook(&one(HELM_HOOK_ANNOTATION, "pre-install")));
+        assert!(!is_hook(&one(HELM_HOOK_ANNOTATION, "crd-install")));
+        assert!(!is_hook(&json!({"metadata": {}})));
+        assert!(is_hook_or_skipped(&one(HOOK_ANNOTATION, "Skip")));
+        assert!(is_hook_or_skipped(&one(
+            HELM_HOOK_ANNOTATION,
+            "post-upgrade"
+        )));
+        assert!(!is_hook_or_skipped(&one("team", "web")));
+        assert!(!is_hook_or_skipped(&json!({})));
     }
 }

@@ -1,6 +1,7 @@
-//! The tracking annotation `fleetdeck.dev/tracking-id:
-//! <app>:<group>/<kind>:<namespace>/<name>` that fleetdeck sets on every
-//! object it applies.
+//! fleetdeck's own marks on the objects it applies: the tracking
+//! annotation `fleetdeck.dev/tracking-id:
+//! <app>:<group>/<kind>:<namespace>/<name>`, the app label that indexes
+//! it, and the field manager name its server-side applies use.
 //!
 //! An object is fleetdeck's only if the annotation names the app *and the
 //! object itself*: a copy of a tracked object (same annotation, another
@@ -15,6 +16,11 @@ use serde_json::Value;
 use crate::engine::manifest::ObjectKey;
 
 pub const TRACKING_ANNOTATION: &str = "fleetdeck.dev/tracking-id";
+
+/// The field manager of fleetdeck's server-side applies: the live object's
+/// `managedFields` entry under this name is what fleetdeck last applied,
+/// which is how a field removed from Git is told from another manager's.
+pub const FIELD_MANAGER: &str = "fleetdeck";
 
 /// A label naming the app, set next to the tracking annotation. It is only
 /// an index: label selectors let the API server return an app's objects

@@ -1,4 +1,5 @@
-//! The phases of a sync operation, in the order they run.
+//! The phases of a sync operation, in the order they run. Kept with the
+//! conventions because the hook annotation names them (`PreSync`...).
 
 use std::fmt;
 
