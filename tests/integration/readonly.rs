@@ -317,7 +317,18 @@ async fn a_readonly_client_refuses_every_engine_write_path() {
         assert!(counts.dry_run > baseline.dry_run, "the dry run was sent");
         stop(engine, task).await;
 
-        // Writable again: the rollback and the refused auto-sync write.
+        // Writable again: a rollback writes. The refused one is the newest
+        // entry, so the first sync is named.
+        let store =
+            fleetdeck::engine::state::StateStore::open(data.path().join("fleetdeck").join("state"))
+                .expect("state store");
+        let first_sync = store
+            .history("web")
+            .expect("history")
+            .iter()
+            .find(|entry| entry.revision == first)
+            .map(|entry| entry.id);
+        assert!(first_sync.is_some(), "web's first sync is in the history");
         let before = dev_writes(&fleet).mutating;
         let (engine, task) = start(config()).await.expect("engine starts again");
         let mut events = engine.subscribe();
@@ -328,7 +339,7 @@ async fn a_readonly_client_refuses_every_engine_write_path() {
         engine
             .send(Command::Rollback {
                 app: "web".into(),
-                history_id: None,
+                history_id: first_sync,
                 prune: false,
                 by: "alice".into(),
             })
