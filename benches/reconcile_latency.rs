@@ -22,13 +22,12 @@ use fleetdeck::engine::cluster::{
     ClusterChoice, ClusterRegistry, ClusterSettings, connect, read_kubeconfig,
 };
 use fleetdeck::engine::diff::SyncStatus;
+use fleetdeck::engine::manifest::ObjectKey;
 use fleetdeck::engine::reconciler::{CatalogSource, EngineConfig, GitSource, start};
 use fleetdeck::engine::render::{RenderCache, RenderTools};
 use fleetdeck::engine::source::{RepoCache, RepoPath};
 use fleetdeck::engine::sync::SyncTimeouts;
 use fleetdeck::sim::{ClusterSpec, Fleet, FleetSpec, SimSpeed};
-use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::{Api, Patch, PatchParams};
 
 const REPO_URL: &str = "https://git.example.com/platform/bench.git";
 const LIVE_SAMPLES: usize = 20;
@@ -226,13 +225,17 @@ async fn run() {
     let client = connect(&kubeconfig, "dev", "bench-client", settings)
         .await
         .expect("client");
-    let deployments: Api<Deployment> = Api::namespaced(client.kube_client().clone(), "web");
+    let deployment = ObjectKey {
+        group: "apps".into(),
+        kind: "Deployment".into(),
+        namespace: "web".into(),
+        name: "web".into(),
+    };
     let scale = |replicas: i32| {
-        let deployments = deployments.clone();
+        let (client, deployment) = (client.clone(), deployment.clone());
         async move {
-            let patch = serde_json::json!({"spec": {"replicas": replicas}});
-            deployments
-                .patch("web", &PatchParams::default(), &Patch::Merge(&patch))
+            client
+                .scale("apps/v1", &deployment, replicas, "bench")
                 .await
                 .expect("scale");
         }

@@ -84,9 +84,11 @@ mod tls;
 mod validation;
 mod watch;
 mod write;
+mod write_count;
 
 pub use controllers::SimSpeed;
 pub use error::{SimError, StateObjectError};
 pub use faults::{FaultError, Faults};
 pub use fleet::{ClusterSpec, DEFAULT_NODES, DEFAULT_WATCH_HISTORY, Fleet, FleetSpec, SimCluster};
 pub use kubeconfig::LABELS_EXTENSION;
+pub use write_count::WriteCounts;

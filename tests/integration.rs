@@ -6,6 +6,7 @@ mod integration {
 
     mod appset;
     mod architecture;
+    mod broken_context;
     mod cli;
     mod cli_engine;
     mod cli_health;
@@ -23,6 +24,7 @@ mod integration {
     mod live_cache;
     mod model;
     mod project_rules;
+    mod readonly;
     mod render;
     #[cfg(feature = "tui")]
     mod screenshots;

@@ -144,7 +144,9 @@ pub fn fleet_registry(settings: &Settings) -> color_eyre::Result<(Kubeconfig, Cl
     Ok((kubeconfig, registry))
 }
 
-/// The API limits from the config, defaults elsewhere.
+/// The API limits from the config, defaults elsewhere; read-only when
+/// `--readonly` or the config says so (every client the CLI makes comes
+/// from here, so none can write then).
 pub fn cluster_settings(settings: &Settings) -> ClusterSettings {
     let api = &settings.config.api;
     let defaults = ClusterSettings::default();
@@ -154,5 +156,6 @@ pub fn cluster_settings(settings: &Settings) -> ClusterSettings {
         request_timeout: api
             .timeout_seconds
             .map_or(defaults.request_timeout, std::time::Duration::from_secs),
+        readonly: settings.readonly,
     }
 }

@@ -4,7 +4,8 @@
 //! - [`ClusterClient`]: a context's client plus a per-cluster request budget
 //!   ([`RequestBudget`], QPS and burst) so a fleet-wide sync never floods one
 //!   API server, and a timeout on every call so one hung cluster cannot stall
-//!   the rest of the fleet.
+//!   the rest of the fleet. It is also where read-only is enforced: a
+//!   read-only client refuses every write but a server-side dry run.
 //! - [`DiscoveryCache`]: group/kind → resource (plural, scope, verbs), asked
 //!   once and refreshed on a miss (a CRD applied a moment ago, a CR next).
 //! - [`ClusterRegistry`]: the fleet's clusters (kubeconfig contexts) and
@@ -31,7 +32,7 @@ mod registry;
 
 pub use budget::RequestBudget;
 pub use client::{ApplyOptions, ClusterClient, DeletePropagation};
-pub use connect::{ClusterSettings, connect, read_kubeconfig};
+pub use connect::{ClusterSettings, connect, connect_or_unreachable, read_kubeconfig};
 pub use discovery_cache::{DiscoveryCache, ResourceInfo};
 pub use error::ClusterError;
 pub use live_cache::{CacheState, DirtyApps, DirtyMarks, LiveCache};

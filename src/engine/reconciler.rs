@@ -59,7 +59,7 @@ pub use git_source::{CatalogSource, GitSource, LoadedApps};
 
 use crate::engine::api::{EngineHandle, FleetSnapshot};
 use crate::engine::cluster::{
-    ClusterError, ClusterRegistry, ClusterSettings, DirtyApps, LiveCache, connect,
+    ClusterError, ClusterRegistry, ClusterSettings, DirtyApps, LiveCache, connect_or_unreachable,
 };
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::roles::RoleBook;
@@ -154,14 +154,18 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
     let mut clients = HashMap::new();
     let mut caches = HashMap::new();
     let dirty = Arc::new(DirtyApps::default());
+    // Read-only lives in the clients, so nothing the engine runs can write.
+    let cluster_settings = config.cluster_settings.readonly_if(config.readonly);
     for entry in config.registry.clusters() {
-        let client = connect(
+        // A context that cannot be connected is an unreachable cluster,
+        // not a reason to stop the rest of the fleet.
+        let client = connect_or_unreachable(
             &config.kubeconfig,
             &entry.context,
             &entry.name,
-            config.cluster_settings,
+            cluster_settings,
         )
-        .await?;
+        .await;
         caches.insert(
             entry.name.clone(),
             Arc::new(LiveCache::start(client.clone(), dirty.clone())),

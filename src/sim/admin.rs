@@ -1,7 +1,7 @@
 //! The simulator's admin endpoint, so a person running `fleetdeck sim` can inject
-//! faults from another terminal. Each cluster's API server serves it under `/sim/`
-//! (a path no Kubernetes API uses), for the admin token only (no token: 401, the
-//! read-only token: 403). Admin requests bypass the injected latency and errors, so a
+//! faults from another terminal and see what was written. Each cluster's API server
+//! serves it under `/sim/` (a path no Kubernetes API uses), for the admin token only
+//! (no token: 401, the read-only token: 403; `GET /sim/writes` excepted). Admin requests bypass the injected latency and errors, so a
 //! fault can always be cleared.
 //!
 //! - `GET /sim/faults`: the current faults, `{"latencyMs": 0, "errorRate": 0.0,
@@ -16,6 +16,11 @@
 //!   (connections refused, watches end) and comes back after N seconds with the same
 //!   objects. The server cannot serve its own "come up", so a timer task outside it
 //!   does (`super::outage`); a new request while down is impossible by design.
+//!
+//! - `GET /sim/writes`: the mutating requests the cluster has received (POST, PUT,
+//!   PATCH, DELETE on resource paths), `{"cluster": "dev", "mutating": 0, "dryRun": 0}`;
+//!   server-side dry runs are counted apart (see `super::write_count`). Any token may
+//!   read it (the read-only one too): it is how a read-only user checks nothing wrote.
 //!
 //! Example (token and port from the kubeconfig):
 //! `curl -k -H "Authorization: Bearer $TOKEN" -d '{"latencyMs":200,"errorRate":0.1}' https://127.0.0.1:PORT/sim/faults`,
@@ -66,7 +71,14 @@ pub(crate) fn handle(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    if cluster.tokens.authenticate(headers)? != Access::Admin {
+    let access = cluster.tokens.authenticate(headers)?;
+    if path.trim_end_matches('/') == "/sim/writes" {
+        if *method != Method::GET {
+            return Err(ApiError::method_not_allowed(method.as_str()));
+        }
+        return Ok(json_response(StatusCode::OK, &writes(cluster)));
+    }
+    if access != Access::Admin {
         return Err(ApiError::forbidden(format!(
             "the simulator's admin endpoint {path} needs the admin token"
         )));
@@ -102,6 +114,12 @@ pub(crate) fn handle(
         }
         _ => Err(ApiError::no_route()),
     }
+}
+
+/// The write counts as `GET /sim/writes` shows them.
+fn writes(cluster: &ClusterState) -> Value {
+    let counts = cluster.writes.counts();
+    json!({"cluster": cluster.name, "mutating": counts.mutating, "dryRun": counts.dry_run})
 }
 
 fn outage_seconds(params: &Params) -> Result<u64, ApiError> {

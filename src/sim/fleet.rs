@@ -22,6 +22,7 @@ use super::outage::{self, ServerSlot};
 use super::server::ClusterState;
 use super::state_file::{self, LoadedState};
 use super::tls;
+use super::write_count::WriteCounts;
 
 /// Watch events each cluster keeps so watches can resume (older ones get 410 Expired).
 pub const DEFAULT_WATCH_HISTORY: usize = 10_000;
@@ -216,6 +217,12 @@ impl SimCluster {
         kubeconfig::read_only_context(&self.state.name)
     }
 
+    /// The mutating requests this cluster has received so far (see
+    /// [`WriteCounts`]): a read-only client must leave them at zero.
+    pub fn write_counts(&self) -> WriteCounts {
+        self.state.writes.counts()
+    }
+
     /// Run-time fault injection for this cluster (latency, errors, dropped watches).
     pub fn faults(&self) -> Faults {
         Faults::new(self.state.faults.clone())
@@ -368,6 +375,14 @@ impl Fleet {
 
     pub fn cluster(&self, name: &str) -> Option<&SimCluster> {
         self.clusters.iter().find(|c| c.name() == name)
+    }
+
+    /// Every cluster's [`WriteCounts`], by cluster name.
+    pub fn write_counts(&self) -> BTreeMap<String, WriteCounts> {
+        self.clusters
+            .iter()
+            .map(|cluster| (cluster.name().to_string(), cluster.write_counts()))
+            .collect()
     }
 
     /// All clusters, in spec order.

@@ -1,7 +1,7 @@
 //! One simulated cluster's HTTP front: the shared cluster state, the axum service that
 //! parses every request (path, query, token, body) and dispatches it to discovery, read,
-//! write, delete or watch (or, under `/sim/`, to the admin endpoint), and the JSON
-//! response helpers.
+//! write, delete or watch (or, under `/sim/`, to the admin endpoint), counting the
+//! mutating ones (`write_count`), and the JSON response helpers.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -22,6 +22,7 @@ use super::resource_kinds::{ResourceKind, builtin, kinds_of_crd};
 use super::route::{ResourcePath, Route};
 use super::status_error::ApiError;
 use super::store::Store;
+use super::write_count::WriteCounter;
 use super::{admin, delete, discovery, openapi, read, scale, table, watch as watch_verb, write};
 
 /// Storage key of CustomResourceDefinitions.
@@ -36,6 +37,8 @@ pub(crate) struct ClusterState {
     store: Mutex<Store>,
     pub shutdown: watch::Receiver<bool>,
     pub faults: Arc<FaultState>,
+    /// Mutating requests received (see `write_count`).
+    pub writes: WriteCounter,
 }
 
 impl ClusterState {
@@ -55,6 +58,7 @@ impl ClusterState {
             store: Mutex::new(store),
             shutdown,
             faults: Arc::new(FaultState::new()),
+            writes: WriteCounter::default(),
         };
         write::seed_namespaces(&mut state.lock());
         state
@@ -230,6 +234,11 @@ async fn handle(
         return admin::handle(&cluster, &method, path, query.as_deref(), &headers, &body)
             .unwrap_or_else(IntoResponse::into_response);
     }
+    // Counted before faults and authentication: a write that reached the
+    // server counts whether or not it was served.
+    cluster
+        .writes
+        .observe(&method, uri.path(), query.as_deref());
     let latency = cluster.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -9,6 +9,11 @@
 //!    manager, the `/scale` subresource). Self-heal puts Git's replica
 //!    count back unless the app is paused.
 //!
+//! Both are writes, so in read-only mode (`fleetdeck --readonly demo`)
+//! neither happens: the approval is not sent, and the hand edit is tried
+//! through a read-only [`ClusterClient`], which refuses it before anything
+//! leaves (the log says so).
+//!
 //! Each thing done is published as a [`ScriptEvent`] on a watch channel
 //! (the whole list, latest wins), for a UI or the headless log to show.
 
@@ -16,15 +21,16 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Api, Patch, PatchParams};
 use tokio::sync::watch;
 
 use crate::engine::api::{AutomationState, Command, EngineHandle, FleetSnapshot};
-use crate::engine::cluster::{ClusterSettings, connect, read_kubeconfig};
+use crate::engine::cluster::{
+    ClusterClient, ClusterError, ClusterSettings, connect, read_kubeconfig,
+};
 use crate::engine::diff::SyncStatus;
 use crate::engine::health::HealthStatus;
+use crate::engine::manifest::ObjectKey;
 
 /// Who the scripted approval is recorded as (history and audit).
 pub const APPROVER: &str = "fleetdeck-demo";
@@ -75,15 +81,29 @@ pub struct ScriptTiming {
     pub drift_after: Option<Duration>,
 }
 
-/// Runs the script to its end; spawned by the session.
+/// Runs the script to its end; spawned by the session. `cluster` is how
+/// the script's own client treats the cluster it edits: the engine's
+/// settings, so a read-only demo's hand edit is refused like any write.
 pub async fn run(
     engine: EngineHandle,
     kubeconfig: PathBuf,
+    cluster: ClusterSettings,
     timing: ScriptTiming,
     log: watch::Sender<Vec<ScriptEvent>>,
 ) {
     if timing.approve_first_rollout {
-        approve_first_rollout(&engine, &log).await;
+        if cluster.readonly {
+            publish(
+                &log,
+                event(
+                    None,
+                    "read-only: the first production rollout is not approved".to_string(),
+                    false,
+                ),
+            );
+        } else {
+            approve_first_rollout(&engine, &log).await;
+        }
     }
     if let Some(after) = timing.drift_after {
         let up = engine
@@ -97,7 +117,7 @@ pub async fn run(
             return;
         }
         tokio::time::sleep(after).await;
-        let event = match scale_by_hand(&kubeconfig).await {
+        let event = match scale_by_hand(&kubeconfig, cluster).await {
             Ok(()) => event(
                 Some(DRIFT_APP),
                 format!(
@@ -174,35 +194,24 @@ fn awaiting_approval(snapshot: &FleetSnapshot) -> impl Iterator<Item = &str> {
 }
 
 /// What `kubectl scale` does: a merge patch of the `/scale` subresource
-/// under its own field manager.
-async fn scale_by_hand(kubeconfig: &std::path::Path) -> Result<(), ScaleError> {
+/// under its own field manager, sent through a [`ClusterClient`] made with
+/// `settings` (so read-only applies to it).
+pub async fn scale_by_hand(
+    kubeconfig: &std::path::Path,
+    settings: ClusterSettings,
+) -> Result<(), ClusterError> {
     let config = read_kubeconfig(kubeconfig)?;
-    let cluster = connect(
-        &config,
-        DRIFT_CLUSTER,
-        DRIFT_CLUSTER,
-        ClusterSettings::default(),
-    )
-    .await?;
-    let deployments: Api<Deployment> =
-        Api::namespaced(cluster.kube_client().clone(), DRIFT_NAMESPACE);
-    let params = PatchParams {
-        field_manager: Some(DRIFT_FIELD_MANAGER.to_string()),
-        ..PatchParams::default()
+    let cluster: ClusterClient = connect(&config, DRIFT_CLUSTER, DRIFT_CLUSTER, settings).await?;
+    let deployment = ObjectKey {
+        group: "apps".to_string(),
+        kind: "Deployment".to_string(),
+        namespace: DRIFT_NAMESPACE.to_string(),
+        name: DRIFT_DEPLOYMENT.to_string(),
     };
-    let patch = serde_json::json!({"spec": {"replicas": DRIFT_REPLICAS}});
-    deployments
-        .patch_scale(DRIFT_DEPLOYMENT, &params, &Patch::Merge(&patch))
+    cluster
+        .scale("apps/v1", &deployment, DRIFT_REPLICAS, DRIFT_FIELD_MANAGER)
         .await?;
     Ok(())
-}
-
-#[derive(Debug, thiserror::Error)]
-enum ScaleError {
-    #[error(transparent)]
-    Cluster(#[from] crate::engine::cluster::ClusterError),
-    #[error("the API server refused: {0}")]
-    Kube(#[from] kube::Error),
 }
 
 fn event(app: Option<&str>, text: String, failed: bool) -> ScriptEvent {

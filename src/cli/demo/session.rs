@@ -13,6 +13,7 @@ use super::paths::DemoPaths;
 use super::repo::{self, DemoRepo, DemoRepoError};
 use super::script::{self, ScriptEvent, ScriptTiming};
 use crate::cli::Settings;
+use crate::cli::app_target::cluster_settings;
 use crate::cli::engine_config::engine_config;
 use crate::config::{ApprovalConfig, ClusterConfig, RepoConfig};
 use crate::engine::api::{Command, EngineHandle};
@@ -116,6 +117,7 @@ impl DemoSession {
         let script_task = tokio::spawn(script::run(
             engine.clone(),
             fleet.kubeconfig_path().to_path_buf(),
+            cluster_settings(settings),
             options.script,
             log_tx,
         ));
@@ -191,7 +193,8 @@ async fn start_engine(
 
 /// The user's settings with the demo's repository, fleet and state: the
 /// data dir becomes `<data>/demo`, so the state dir is `<data>/demo/state`.
-/// Never read-only: the demo fleet is a throw-away simulation.
+/// `--readonly` is kept: an operator who asked for it must be able to
+/// trust it anywhere, the demo included (nothing syncs then).
 fn demo_settings(user: &Settings, paths: &DemoPaths, repo: &DemoRepo, fleet: &Fleet) -> Settings {
     let mut settings = user.clone();
     settings.paths.data_dir = paths.root.clone();
@@ -212,8 +215,6 @@ fn demo_settings(user: &Settings, paths: &DemoPaths, repo: &DemoRepo, fleet: &Fl
         })
         .collect();
     settings.hub = Some(HUB.to_string());
-    settings.readonly = false;
-    settings.config.readonly = false;
     settings.config.approval = ApprovalConfig {
         cluster_selectors: vec![APPROVAL_SELECTOR.to_string()],
         projects: Vec::new(),

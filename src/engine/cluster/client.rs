@@ -1,5 +1,6 @@
 //! [`ClusterClient`]: one cluster's kube-rs client, with the request budget,
-//! the per-call timeout, discovery and error context applied to every call.
+//! the per-call timeout, discovery, error context and the read-only guard
+//! applied to every call.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -74,6 +75,28 @@ impl DeletePropagation {
 
 /// A cluster of the fleet. Cheap to clone; clones share the budget and the
 /// discovery cache.
+///
+/// Read-only is enforced here rather than by callers, because a flag each
+/// caller must remember is a flag some caller forgets: with
+/// [`ClusterSettings::readonly`] every verb that changes what the cluster
+/// stores ([`apply`](Self::apply), [`create`](Self::create),
+/// [`replace`](Self::replace), [`delete`](Self::delete),
+/// [`scale`](Self::scale)) fails with [`ClusterError::ReadOnly`] before a
+/// request is built — whoever asks: automation, an operator command, the
+/// CLI, the demo's script. The raw kube-rs client never leaves this module
+/// (watchers inside it are its only users), so there is no way around the
+/// guard.
+///
+/// Server-side dry runs (`dryRun=All`) are allowed in read-only mode: the
+/// API server validates and answers but stores nothing, and they are what
+/// the sync preview shows an operator who may not sync. They reach the
+/// server as writes with `dryRun=All`, which is how a real API server (and
+/// the simulated fleet's write counter) tells them apart.
+///
+/// A context whose client could not be built (see
+/// [`connect_or_unreachable`](super::connect_or_unreachable)) still makes a
+/// `ClusterClient`: every call answers [`ClusterError::Unreachable`] with
+/// the reason, so the cluster shows as unreachable like any other.
 #[derive(Clone)]
 pub struct ClusterClient {
     inner: Arc<Inner>,
@@ -93,10 +116,18 @@ struct Inner {
     name: String,
     context: String,
     server: String,
-    client: Client,
+    connection: Connection,
     settings: ClusterSettings,
     budget: RequestBudget,
     discovery: DiscoveryCache,
+}
+
+/// The kube-rs client, or why there is none.
+enum Connection {
+    Ready(Client),
+    /// The context could not be turned into a client (a missing
+    /// certificate file, an absent cluster entry): the message says why.
+    Failed(String),
 }
 
 /// Page size for lists: big enough to be quick, small enough that one
@@ -111,12 +142,34 @@ impl ClusterClient {
         client: Client,
         settings: ClusterSettings,
     ) -> Self {
+        Self::with_connection(name, context, server, Connection::Ready(client), settings)
+    }
+
+    /// A client for a context that could not be connected: every call
+    /// answers [`ClusterError::Unreachable`] with `reason`.
+    pub(crate) fn unconnected(
+        name: String,
+        context: String,
+        server: String,
+        reason: String,
+        settings: ClusterSettings,
+    ) -> Self {
+        Self::with_connection(name, context, server, Connection::Failed(reason), settings)
+    }
+
+    fn with_connection(
+        name: String,
+        context: String,
+        server: String,
+        connection: Connection,
+        settings: ClusterSettings,
+    ) -> Self {
         ClusterClient {
             inner: Arc::new(Inner {
                 name,
                 context,
                 server,
-                client,
+                connection,
                 budget: RequestBudget::new(settings.qps, settings.burst),
                 settings,
                 discovery: DiscoveryCache::default(),
@@ -142,9 +195,22 @@ impl ClusterClient {
         self.inner.settings
     }
 
-    /// The underlying client, for watchers (which have no timeout).
-    pub fn kube_client(&self) -> &Client {
-        &self.inner.client
+    /// Whether every write to this cluster is refused (dry runs aside).
+    pub fn is_readonly(&self) -> bool {
+        self.inner.settings.readonly
+    }
+
+    /// The underlying client, for the live cache's watchers (which have no
+    /// timeout). Kept inside the cluster module: outside it, a raw client
+    /// could write past the read-only guard.
+    pub(super) fn kube_client(&self) -> Result<&Client, ClusterError> {
+        match &self.inner.connection {
+            Connection::Ready(client) => Ok(client),
+            Connection::Failed(reason) => Err(ClusterError::Unreachable {
+                cluster: self.inner.name.clone(),
+                message: reason.clone(),
+            }),
+        }
     }
 
     pub fn discovery(&self) -> &DiscoveryCache {
@@ -154,11 +220,9 @@ impl ClusterClient {
     /// Asks the server its version: the cheapest proof it is reachable and
     /// accepts our credentials. Returns the `gitVersion`.
     pub async fn probe(&self) -> Result<String, ClusterError> {
+        let client = self.kube_client()?;
         let info = self
-            .call(
-                || "version".to_string(),
-                self.inner.client.apiserver_version(),
-            )
+            .call(|| "version".to_string(), client.apiserver_version())
             .await
             .map_err(|error| match error {
                 ClusterError::Timeout { cluster, .. } => ClusterError::Unreachable {
@@ -182,7 +246,7 @@ impl ClusterClient {
         let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
         self.inner
             .discovery
-            .resolve(&self.inner.client, &self.inner.name, group, kind)
+            .resolve(self.kube_client()?, &self.inner.name, group, kind)
             .await?
             .ok_or_else(|| ClusterError::UnknownKind {
                 cluster: self.inner.name.clone(),
@@ -196,7 +260,7 @@ impl ClusterClient {
         let all = self
             .inner
             .discovery
-            .all(&self.inner.client, &self.inner.name)
+            .all(self.kube_client()?, &self.inner.name)
             .await?;
         Ok(all
             .into_iter()
@@ -226,6 +290,9 @@ impl ClusterClient {
         object: &Value,
         options: &ApplyOptions,
     ) -> Result<Value, ClusterError> {
+        self.allow_write("apply", options.dry_run, || {
+            ObjectKey::of(object).to_string()
+        })?;
         let (api, key, dynamic) = self.prepare(object, "apply").await?;
         let mut params = PatchParams::apply(&options.field_manager);
         params.force = options.force;
@@ -249,6 +316,7 @@ impl ClusterClient {
         field_manager: &str,
         dry_run: bool,
     ) -> Result<Value, ClusterError> {
+        self.allow_write("create", dry_run, || ObjectKey::of(object).to_string())?;
         let (api, key, dynamic) = self.prepare(object, "create").await?;
         let params = PostParams {
             dry_run,
@@ -268,6 +336,7 @@ impl ClusterClient {
         field_manager: &str,
         dry_run: bool,
     ) -> Result<Value, ClusterError> {
+        self.allow_write("replace", dry_run, || ObjectKey::of(object).to_string())?;
         let (api, key, dynamic) = self.prepare(object, "replace").await?;
         let params = PostParams {
             dry_run,
@@ -290,6 +359,7 @@ impl ClusterClient {
         propagation: DeletePropagation,
         dry_run: bool,
     ) -> Result<bool, ClusterError> {
+        self.allow_write("delete", dry_run, || key.to_string())?;
         let (api, _) = self.api(api_version, &key.kind, &key.namespace).await?;
         let params = DeleteParams {
             propagation_policy: Some(propagation.policy()),
@@ -306,6 +376,36 @@ impl ClusterClient {
         }
     }
 
+    /// Sets the replicas of a workload through its `/scale` subresource, as
+    /// `kubectl scale` does (a merge patch under `field_manager`); returns
+    /// the `Scale` the server answered.
+    pub async fn scale(
+        &self,
+        api_version: &str,
+        key: &ObjectKey,
+        replicas: i32,
+        field_manager: &str,
+    ) -> Result<Value, ClusterError> {
+        self.allow_write("scale", false, || key.to_string())?;
+        let (api, _) = self.api(api_version, &key.kind, &key.namespace).await?;
+        let params = PatchParams {
+            field_manager: Some(field_manager.to_string()),
+            ..PatchParams::default()
+        };
+        let patch = serde_json::json!({"spec": {"replicas": replicas}});
+        let scale = self
+            .call(
+                || format!("scale {key}"),
+                api.patch_scale(&key.name, &params, &Patch::Merge(&patch)),
+            )
+            .await?;
+        serde_json::to_value(scale).map_err(|source| ClusterError::InvalidObject {
+            cluster: self.inner.name.clone(),
+            operation: format!("scale {key}"),
+            source,
+        })
+    }
+
     /// Every object of a kind, across namespaces, page by page.
     pub async fn list(&self, resource: &ResourceInfo) -> Result<Vec<Value>, ClusterError> {
         self.list_selected(resource, None).await
@@ -317,7 +417,8 @@ impl ClusterClient {
         resource: &ResourceInfo,
         label_selector: Option<&str>,
     ) -> Result<Vec<Value>, ClusterError> {
-        let api: Api<DynamicObject> = Api::all_with(self.inner.client.clone(), &resource.resource);
+        let api: Api<DynamicObject> =
+            Api::all_with(self.kube_client()?.clone(), &resource.resource);
         let mut objects = Vec::new();
         let mut continue_token: Option<String> = None;
         loop {
@@ -352,6 +453,25 @@ impl ClusterClient {
         Ok(objects)
     }
 
+    /// The read-only guard: refuses `verb` on a read-only cluster unless it
+    /// is a server-side dry run. Called before anything is sent (discovery
+    /// included), so a refused write costs no request at all.
+    fn allow_write(
+        &self,
+        verb: &'static str,
+        dry_run: bool,
+        target: impl FnOnce() -> String,
+    ) -> Result<(), ClusterError> {
+        if self.inner.settings.readonly && !dry_run {
+            return Err(ClusterError::ReadOnly {
+                cluster: self.inner.name.clone(),
+                verb,
+                target: target(),
+            });
+        }
+        Ok(())
+    }
+
     /// Runs one request under the budget and the timeout, naming the
     /// operation in any error.
     async fn call<T>(
@@ -384,7 +504,7 @@ impl ClusterClient {
     ) -> Result<(Api<DynamicObject>, ApiResource), ClusterError> {
         let info = self.resource_for(api_version, kind).await?;
         let resource = info.at_api_version(api_version);
-        let client = self.inner.client.clone();
+        let client = self.kube_client()?.clone();
         let api = match (info.namespaced, namespace.is_empty()) {
             (false, _) => Api::all_with(client, &resource),
             (true, false) => Api::namespaced_with(client, namespace, &resource),

@@ -19,6 +19,10 @@ pub struct ClusterSettings {
     pub burst: u32,
     /// Every request (watches excepted) gives up after this long.
     pub request_timeout: Duration,
+    /// Refuse every write except server-side dry runs (see
+    /// [`ClusterClient`]). Set once where clients are made, so no caller
+    /// has to remember it.
+    pub readonly: bool,
 }
 
 impl Default for ClusterSettings {
@@ -27,6 +31,17 @@ impl Default for ClusterSettings {
             qps: 50.0,
             burst: 100,
             request_timeout: Duration::from_secs(30),
+            readonly: false,
+        }
+    }
+}
+
+impl ClusterSettings {
+    /// These settings, read-only as well when `readonly` (never less).
+    pub fn readonly_if(self, readonly: bool) -> Self {
+        ClusterSettings {
+            readonly: self.readonly || readonly,
+            ..self
         }
     }
 }
@@ -37,6 +52,49 @@ pub fn read_kubeconfig(path: &Path) -> Result<Kubeconfig, ClusterError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Like [`connect`], but a context that cannot be connected (a missing
+/// client certificate, a cluster entry that is not there) still gives a
+/// client: one that answers every call with [`ClusterError::Unreachable`]
+/// naming the reason, so a long-running engine shows that cluster as
+/// unreachable and runs the rest of the fleet.
+pub async fn connect_or_unreachable(
+    kubeconfig: &Kubeconfig,
+    context: &str,
+    cluster: &str,
+    settings: ClusterSettings,
+) -> ClusterClient {
+    match connect(kubeconfig, context, cluster, settings).await {
+        Ok(client) => client,
+        Err(error) => ClusterClient::unconnected(
+            cluster.to_string(),
+            context.to_string(),
+            server_of(kubeconfig, context).unwrap_or_default(),
+            crate::engine::error_chain::error_chain(&error),
+            settings,
+        ),
+    }
+}
+
+/// The server URL the kubeconfig gives `context`, when it gives one.
+fn server_of(kubeconfig: &Kubeconfig, context: &str) -> Option<String> {
+    let cluster = kubeconfig
+        .contexts
+        .iter()
+        .find(|named| named.name == context)?
+        .context
+        .as_ref()?
+        .cluster
+        .clone();
+    kubeconfig
+        .clusters
+        .iter()
+        .find(|named| named.name == cluster)?
+        .cluster
+        .as_ref()?
+        .server
+        .clone()
 }
 
 /// A client for `context` of `kubeconfig`, known to the fleet as `cluster`.

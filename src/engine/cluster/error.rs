@@ -51,6 +51,15 @@ pub enum ClusterError {
         #[source]
         source: kube::Error,
     },
+    /// A write to a read-only cluster, refused before it was sent.
+    #[error("cluster {cluster} is read-only: refused to {verb} {target}")]
+    ReadOnly {
+        cluster: String,
+        /// `apply`, `create`, `replace`, `delete` or `scale`.
+        verb: &'static str,
+        /// The object it was meant for.
+        target: String,
+    },
     #[error("cluster {cluster} does not serve {api_version} {kind}")]
     UnknownKind {
         cluster: String,
@@ -81,6 +90,11 @@ impl ClusterError {
 
     pub fn is_conflict(&self) -> bool {
         self.status_code() == Some(409)
+    }
+
+    /// Whether this is a write refused because the cluster is read-only.
+    pub fn is_readonly_refusal(&self) -> bool {
+        matches!(self, ClusterError::ReadOnly { .. })
     }
 
     /// Whether the cluster itself cannot be talked to (as opposed to the

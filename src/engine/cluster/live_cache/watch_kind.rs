@@ -47,8 +47,17 @@ impl KindWatch {
 /// Runs until aborted (the cache dropped, or the kind no longer served).
 pub async fn watch_kind(shared: Arc<Shared>, watch: KindWatch) {
     let kind = watch.id();
-    let api: Api<DynamicObject> =
-        Api::all_with(shared.client.kube_client().clone(), &watch.info.resource);
+    let client = match shared.client.kube_client() {
+        Ok(client) => client.clone(),
+        // Only a connected cluster's discovery starts watches; should one
+        // start anyway, the cluster shows unreachable for the reason.
+        Err(error) => {
+            let changed = shared.health.disconnected(&kind, error.to_string());
+            shared.state_changed(changed);
+            return;
+        }
+    };
+    let api: Api<DynamicObject> = Api::all_with(client, &watch.info.resource);
     let mut config = watcher::Config::default().page_size(LIST_PAGE);
     if watch.labelled {
         config = config.labels(APP_LABEL);
