@@ -6,6 +6,7 @@ mod integration {
 
     mod appset;
     mod architecture;
+    mod audit_log;
     mod cli;
     mod cli_engine;
     mod cli_health;
