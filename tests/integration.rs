@@ -19,6 +19,7 @@ mod integration {
     mod hard_refresh;
     mod health;
     mod helm;
+    mod hostile_templates;
     mod kustomize;
     mod live_cache;
     mod model;
