@@ -15,7 +15,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("Error: {error:?}");
+            // The report quotes URLs from Git and the config: no token in it
+            // may reach a terminal or a CI log.
+            let report = format!("{error:?}");
+            let report = fleetdeck::engine::safe_text::redact_url_credentials(&report);
+            eprintln!("Error: {report}");
             ExitCode::FAILURE
         }
     }

@@ -35,34 +35,58 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `url` with the credentials of its `user:password@` part replaced by
-/// `***` (`https://***@host/...`, or `user:***@` when the user is not the
-/// secret, as for `ssh://git:pw@`). URLs without credentials, including
-/// scp-style `git@host:org/repo`, are returned as they are.
-pub fn redact_url_credentials(url: &str) -> Cow<'_, str> {
-    let Some(scheme_end) = url.find("://") else {
-        return Cow::Borrowed(url);
-    };
-    let authority_start = scheme_end + 3;
-    let rest = &url[authority_start..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_len].rfind('@') else {
-        return Cow::Borrowed(url);
-    };
-    let userinfo = &rest[..at];
-    let scheme = &url[..scheme_end];
-    let redacted = match userinfo.split_once(':') {
-        Some((user, _password)) if !is_http(scheme) => format!("{user}:***"),
-        Some(_) => "***".to_string(),
-        None if is_http(scheme) => "***".to_string(),
-        // `ssh://git@host`: a user name, not a secret.
-        None => return Cow::Borrowed(url),
-    };
-    Cow::Owned(format!(
-        "{}{redacted}{}",
-        &url[..authority_start],
-        &rest[at..]
-    ))
+/// `text` with the credentials of every URL in it (`scheme://user:password@`)
+/// replaced by `***`: `https://***@host/...`, or `user:***@` when the user
+/// is not the secret, as for `ssh://git:pw@`. Works on a bare URL and on a
+/// message quoting URLs. URLs without credentials, including scp-style
+/// `git@host:org/repo`, stay as they are.
+pub fn redact_url_credentials(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") || !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(found) = rest.find("://") {
+        let scheme_start = rest[..found]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+            .map_or(0, |index| index + 1);
+        let scheme = &rest[scheme_start..found];
+        let authority_start = found + 3;
+        let after = &rest[authority_start..];
+        let authority_len = after.find(ends_authority).unwrap_or(after.len());
+        out.push_str(&rest[..authority_start]);
+        rest = after;
+        let Some(at) = after[..authority_len].rfind('@') else {
+            continue;
+        };
+        let userinfo = &after[..at];
+        match userinfo.split_once(':') {
+            Some((user, _password)) if !is_http(scheme) => {
+                out.push_str(user);
+                out.push_str(":***");
+            }
+            Some(_) => out.push_str("***"),
+            None if is_http(scheme) => out.push_str("***"),
+            // `ssh://git@host`: a user name, not a secret.
+            None => out.push_str(userinfo),
+        }
+        changed |= !out.ends_with(userinfo);
+        rest = &after[at..];
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Where the `user:password@host:port` part of a URL ends in running text.
+fn ends_authority(c: char) -> bool {
+    matches!(
+        c,
+        '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | '(' | ')'
+    ) || c.is_whitespace()
 }
 
 fn is_http(scheme: &str) -> bool {
@@ -107,6 +131,14 @@ mod tests {
             ("https://github.com/org/a@b", "https://github.com/org/a@b"),
             ("file:///tmp/repo", "file:///tmp/repo"),
             ("https://p:q@r@host/x", "https://***@host/x"),
+            (
+                "repository https://u:t@a.io/x: cannot clone (tried http://v@b.io/y and git@c:d)",
+                "repository https://***@a.io/x: cannot clone (tried http://***@b.io/y and git@c:d)",
+            ),
+            (
+                "mail alice@example.com about https://h/x",
+                "mail alice@example.com about https://h/x",
+            ),
         ];
         for (url, want) in cases {
             assert_eq!(redact_url_credentials(url), want, "{url}");
