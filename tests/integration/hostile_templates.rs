@@ -138,13 +138,30 @@ fn the_binary_renders_a_generated_app_beside_the_bombs() {
     repo.write("argocd/applicationsets/bombs.yaml", GO_BOMBS)
         .write("argocd/applicationsets/fast-bomb.yaml", fast_bomb());
     repo.commit("Commit three template bombs and a parameter bomb");
-    let output = Home::new().run(&[
-        "render",
-        "guestbook-prod",
-        "--repo",
-        repo.path().to_str().expect("utf-8 path"),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    // Capped (8 GiB of address space) so that a binary without the budget
+    // fails this test instead of taking the machine's memory.
+    let home = Home::new();
+    let capped = home.command(&[]);
+    let binary = capped.get_program().to_owned();
+    let mut command = std::process::Command::new("sh");
+    command
+        .env_clear()
+        .envs(
+            capped
+                .get_envs()
+                .filter_map(|(key, value)| Some((key, value?))),
+        )
+        .args(["-c", "ulimit -v 8388608 && exec \"$0\" \"$@\""])
+        .arg(binary)
+        .args(["render", "guestbook-prod", "--repo"])
+        .arg(repo.path());
+    let output = command.output().expect("run fleetdeck");
+    assert!(
+        output.status.success(),
+        "{:?}\n{}",
+        output.status,
+        stderr(&output)
+    );
     assert!(
         stdout(&output).contains("kind: Deployment"),
         "{}",
