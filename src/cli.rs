@@ -207,6 +207,10 @@ pub enum Command {
         since: Option<String>,
         #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
+        /// Move damaged lines (a record torn by a crash, a hand edit) to
+        /// `audit.jsonl.damaged` next to the log, keeping every intact record.
+        #[arg(long, conflicts_with_all = ["app", "since"])]
+        repair: bool,
     },
     /// The whole fleet at a glance: per cluster, whether it answers and how
     /// many of its apps are OutOfSync, Degraded, Progressing or Unknown.
@@ -321,9 +325,10 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
         Command::Pauses => pause::list(&settings),
         Command::Approve { app } => approve::run(&settings, &app).await,
         Command::Refresh { app, hard } => refresh::run(&settings, app.as_deref(), hard),
-        Command::Audit { app, since, output } => {
-            audit::run(&settings, app.as_deref(), since.as_deref(), output)
-        }
+        Command::Audit { repair: true, .. } => audit::repair(&settings),
+        Command::Audit {
+            app, since, output, ..
+        } => audit::run(&settings, app.as_deref(), since.as_deref(), output),
         Command::Status { output } => status::run(&settings, output).await,
         Command::Controller { interval } => {
             controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await

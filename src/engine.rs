@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod policy;
 pub mod reconciler;
 pub mod render;
+pub mod safe_text;
 pub mod schedule;
 pub mod selector;
 pub mod source;

@@ -15,7 +15,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("Error: {error:?}");
+            // The report quotes URLs from Git and the config: no token in it
+            // may reach a terminal or a CI log.
+            let report = format!("{error:?}");
+            let report = fleetdeck::engine::safe_text::redact_url_credentials(&report);
+            eprintln!("Error: {report}");
             ExitCode::FAILURE
         }
     }
@@ -45,12 +49,15 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     runtime.block_on(fleetdeck::cli::run(cli, paths))
 }
 
-/// Logs go to `<state dir>/logs/fleetdeck.log` at the level `FLEETDECK_LOG`
+/// Logs go to `<state dir>/logs/fleetdeck.log` (0600) at the level `FLEETDECK_LOG`
 /// asks for (default `info`). A log directory that cannot be created costs
 /// the logs, never the command.
 fn init_logging(paths: &ProjectPaths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths.log_dir();
     std::fs::create_dir_all(&dir).ok()?;
+    // Created private before the appender opens it: the log names
+    // operators, apps and what changed where.
+    fleetdeck::engine::state::private_file::open_private_append(&dir.join("fleetdeck.log")).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "fleetdeck.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter =

@@ -7,6 +7,7 @@ mod integration {
     mod appset;
     mod architecture;
     mod broken_context;
+    mod audit_log;
     mod cli;
     mod cli_engine;
     mod cli_health;
@@ -19,6 +20,7 @@ mod integration {
     mod hard_refresh;
     mod health;
     mod helm;
+    mod hostile_templates;
     mod kustomize;
     mod kustomize_realworld;
     mod live_cache;

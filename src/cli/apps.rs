@@ -89,7 +89,7 @@ fn write_tables(out: &mut impl Write, catalogs: &[LoadedCatalog]) -> color_eyre:
         writeln!(
             out,
             "# {} @ {} ({}), path {}",
-            catalog.repo,
+            crate::engine::safe_text::safe_url(&catalog.repo),
             catalog.revision,
             catalog.commit.short(),
             if catalog.path.is_root() {
@@ -175,7 +175,11 @@ fn write_tables(out: &mut impl Write, catalogs: &[LoadedCatalog]) -> color_eyre:
         if !problems.is_empty() {
             writeln!(out, "\nERRORS ({})", problems.len())?;
             for problem in problems {
-                writeln!(out, "  {problem}")?;
+                writeln!(
+                    out,
+                    "  {}",
+                    crate::engine::safe_text::escape_controls(&problem)
+                )?;
             }
         }
     }
@@ -227,6 +231,7 @@ fn application_row(app: &Application) -> Vec<String> {
 }
 
 fn describe_source(repo_url: &str, path: &str, chart: &str) -> String {
+    let repo_url = crate::engine::safe_text::redact_url_credentials(repo_url);
     if chart.is_empty() {
         format!("{repo_url} {path}")
     } else {

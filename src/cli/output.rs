@@ -20,8 +20,18 @@ pub fn write_table(
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> std::io::Result<()> {
+    // Cells hold names and text from Git or a cluster: one row stays one
+    // line, and nothing in it reaches the terminal as a control sequence.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::engine::safe_text::escape_controls(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|header| header.len()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -38,7 +48,7 @@ pub fn write_table(
         text.trim_end().to_string()
     };
     writeln!(out, "{}", line(headers.to_vec()))?;
-    for row in rows {
+    for row in &rows {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
     Ok(())

@@ -51,9 +51,9 @@ fn write_stream(out: &mut impl Write, sources: &[RenderedSource]) -> color_eyre:
             writeln!(
                 out,
                 "# Source: {} @ {} {}",
-                source.repo_url,
+                crate::engine::safe_text::safe_url(&source.repo_url),
                 source.commit.short(),
-                manifest.origin
+                crate::engine::safe_text::escape_controls(&manifest.origin.to_string())
             )?;
             write!(out, "{}", serde_saphyr::to_string(&manifest.object)?)?;
         }

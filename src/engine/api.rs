@@ -31,6 +31,7 @@ pub use crate::engine::model::ApplicationsSync;
 pub use crate::engine::policy::duration_text::{MAX_TIME_BOX, format_duration, parse_duration};
 pub use crate::engine::policy::pause::{AppFacts, Pause, PauseScope};
 pub use crate::engine::policy::rolling_sync::{AppStepState, RollingPlan, RollingState, StepState};
+pub use crate::engine::safe_text::{escape_controls, redact_url_credentials, safe_url};
 pub use crate::engine::source::{CommitId, CommitInfo};
 pub use crate::engine::state::{
     HistoryEntry, InitiatedBy, ResourceCounts, ResultPhase, ResumeTarget, SourceSummary, SyncResult,

@@ -13,6 +13,7 @@
 //! Lifecycle (regeneration, `applicationsSync`), progressive sync and
 //! app-of-apps discovery build on this module and live elsewhere.
 
+mod budget;
 mod clusters;
 mod error;
 mod expand;
@@ -33,6 +34,7 @@ mod summary;
 mod template;
 mod template_patch;
 
+pub use budget::{Budget, MAX_RENDERED_BYTES, MAX_STEPS, OverBudget};
 pub use error::{AppSetError, GeneratorError, TemplateError, TemplatePatchProblem};
 pub use expand::{AppSetExpansion, ExpandContext, GeneratedApp, expand, expand_all};
 pub use fasttemplate::FastTemplate;

@@ -5,6 +5,10 @@
 //! the chain print each cause once. Places that need a single line — a
 //! warning, a problem list, an event shown in the UI — use this so the cause
 //! ("authentication required", "connection refused") is never lost.
+//!
+//! Messages quote Git and cluster text (URLs, names, server answers), so
+//! the line is made safe to show: credentials in URLs redacted, control
+//! characters escaped (see [`crate::engine::safe_text`]).
 
 use std::error::Error;
 
@@ -21,7 +25,10 @@ pub fn error_chain(error: &dyn Error) -> String {
         }
         source = cause.source();
     }
-    text
+    crate::engine::safe_text::escape_controls(&crate::engine::safe_text::redact_url_credentials(
+        &text,
+    ))
+    .into_owned()
 }
 
 #[cfg(test)]
@@ -38,6 +45,17 @@ mod tests {
         assert_eq!(
             error_chain(&error),
             "repository x: cannot fetch: connection refused"
+        );
+    }
+
+    #[test]
+    fn is_one_safe_line() {
+        let error = Outer(std::io::Error::other(
+            "https://bot:ghp_token@host/x.git: bad\nline \u{1b}[31m",
+        ));
+        assert_eq!(
+            error_chain(&error),
+            "repository x: cannot fetch: https://***@host/x.git: bad\\nline \\u{1b}[31m"
         );
     }
 }

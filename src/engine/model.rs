@@ -43,7 +43,7 @@ pub use ignore_differences::ResourceIgnoreDifferences;
 pub use int_or_string::IntOrString;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use object_meta::ObjectMeta;
-pub use resource::{API_VERSION, ArgoResource, GROUP, from_value};
+pub use resource::{API_VERSION, ArgoResource, GROUP, from_value, is_dns_subdomain};
 pub use source_helm::SourceHelm;
 pub use source_kustomize::SourceKustomize;
 pub use strategy::{ApplicationSetStrategy, StrategyType};

@@ -90,6 +90,52 @@ pub fn parse_selector(text: &str) -> Result<Vec<Requirement>, SelectorError> {
 }
 
 fn parse_term(term: &str) -> Result<Requirement, SelectorError> {
+    let requirement = parse_shape(term)?;
+    // A term with no valid key (`!`, `=x`) would select every app or none:
+    // it is a typo to report, not a scope to act on.
+    let invalid = |reason| SelectorError {
+        term: term.to_string(),
+        reason,
+    };
+    if !is_label_key(requirement.key()) {
+        return Err(invalid("the key is not a valid label key"));
+    }
+    if !requirement
+        .values()
+        .iter()
+        .all(|value| is_label_value(value))
+    {
+        return Err(invalid("a value is not a valid label value"));
+    }
+    Ok(requirement)
+}
+
+/// A Kubernetes label key: an optional DNS subdomain prefix and `/`, then
+/// a name of at most 63 characters.
+fn is_label_key(key: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    prefix.is_none_or(crate::engine::model::is_dns_subdomain)
+        && !name.is_empty()
+        && is_label_value(name)
+}
+
+/// A Kubernetes label value: empty, or at most 63 letters, digits, `-`,
+/// `_` and `.`, starting and ending with a letter or digit.
+fn is_label_value(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    value.is_empty()
+        || (bytes.len() <= 63
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && bytes[0].is_ascii_alphanumeric()
+            && bytes[bytes.len() - 1].is_ascii_alphanumeric())
+}
+
+fn parse_shape(term: &str) -> Result<Requirement, SelectorError> {
     let invalid = |reason| SelectorError {
         term: term.to_string(),
         reason,
@@ -196,8 +242,26 @@ mod tests {
     }
 
     #[test]
+    fn accepts_prefixed_keys_and_empty_values() {
+        assert!(parse_selector("app.kubernetes.io/name=web,tier==,x_y.z").is_ok());
+    }
+
+    #[test]
     fn rejects_malformed_terms() {
-        for bad in ["a in x", "a in ()", "a b", "a notin (", "(a)"] {
+        for bad in [
+            "a in x",
+            "a in ()",
+            "a b",
+            "a notin (",
+            "(a)",
+            "!",
+            "=x",
+            "env!",
+            "a=b=c",
+            "-a",
+            "a=-b",
+            "Bad_Prefix/x",
+        ] {
             let error = parse_selector(bad).unwrap_err();
             assert_eq!(error.term, bad.trim(), "{bad}");
         }

@@ -31,13 +31,14 @@ pub mod generated;
 pub mod history;
 pub mod pauses;
 pub mod pin;
+pub mod private_file;
 pub mod record;
 pub mod refresh_requests;
 pub mod rollback;
 pub mod store;
 
 pub use app_state::{AppState, Approval, STATE_FORMAT_VERSION};
-pub use audit::{AuditError, AuditLog, AuditRecord};
+pub use audit::{AuditError, AuditLog, AuditReading, AuditRecord, DamagedLine, RepairReport};
 pub use error::StateError;
 pub use generated::{GeneratedError, load_generated, save_generated};
 pub use history::{

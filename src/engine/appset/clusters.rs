@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::budget::Budget;
 use super::error::GeneratorError;
 use super::generate::Env;
 use super::generator_clusters::{ClusterInfo, GeneratorClusters};
@@ -114,7 +115,9 @@ pub(crate) fn add_values(
     let mut rendered = Vec::with_capacity(values.len());
     for (key, template) in values {
         let value = CompiledString::compile(template, env.engine)
-            .and_then(|compiled| compiled.render(params, &data, env.engine))
+            .and_then(|compiled| {
+                compiled.render(params, &data, env.engine, &mut Budget::per_application())
+            })
             .map_err(|source| GeneratorError::Values {
                 key: key.clone(),
                 source,

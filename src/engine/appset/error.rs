@@ -224,6 +224,9 @@ pub enum TemplateError {
     /// Go templating failed; the inner error names the key or function.
     #[error(transparent)]
     Go(#[from] GoTemplateError),
+    /// Legacy templating would have produced more than the budget allows.
+    #[error(transparent)]
+    OverBudget(#[from] super::budget::OverBudget),
 }
 
 impl TemplateError {
@@ -231,7 +234,7 @@ impl TemplateError {
     pub fn parameter(&self) -> Option<&str> {
         match self {
             TemplateError::Go(error) => error.parameter(),
-            TemplateError::Unclosed { .. } => None,
+            TemplateError::Unclosed { .. } | TemplateError::OverBudget(_) => None,
         }
     }
 }

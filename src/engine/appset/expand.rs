@@ -20,7 +20,7 @@ use super::git_files::{FileGlobbing, GitFiles};
 use super::params::{ParamStyle, Params};
 use super::template::{CompiledTemplate, Engine};
 use super::template_patch::TemplatePatch;
-use crate::engine::model::{API_VERSION, Application, ApplicationSet, ValidationError};
+use crate::engine::model::{API_VERSION, Application, ApplicationSet};
 
 /// What expansion may read: the fleet's clusters and, for git generators,
 /// the repositories.
@@ -230,16 +230,8 @@ fn render_app(
         params: params.summary(),
         source: Box::new(source),
     })?;
-    let mut errors = app.validate();
-    if !app.name().is_empty() && !is_dns_subdomain(app.name()) {
-        errors.push(ValidationError::new(
-            "metadata.name",
-            format!(
-                "{:?} is not a valid Kubernetes name (lower case letters, digits, '-' and '.')",
-                app.name()
-            ),
-        ));
-    }
+    // Names included: a generated name must be a valid Kubernetes name.
+    let errors = app.validate();
     if !errors.is_empty() {
         return Err(AppSetError::InvalidApplication {
             appset: appset_name.to_string(),
@@ -249,21 +241,6 @@ fn render_app(
         });
     }
     Ok(app)
-}
-
-/// A Kubernetes object name (RFC 1123 subdomain): what the API server would
-/// accept for the Application Argo CD creates.
-fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            let bytes = label.as_bytes();
-            !bytes.is_empty()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-                && bytes[0] != b'-'
-                && bytes[bytes.len() - 1] != b'-'
-        })
 }
 
 /// A generator's `template` over the ApplicationSet's, as Argo CD merges
@@ -310,15 +287,6 @@ fn is_zero(value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn dns_names() {
-        assert!(is_dns_subdomain("web-prod.eu"));
-        assert!(!is_dns_subdomain("Web"));
-        assert!(!is_dns_subdomain("{{name}}-web"));
-        assert!(!is_dns_subdomain("-web"));
-        assert!(!is_dns_subdomain(""));
-    }
 
     #[test]
     fn generator_templates_override_non_empty_fields() {

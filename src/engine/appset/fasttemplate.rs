@@ -5,10 +5,12 @@
 //! spaces before lookup, so `{{ name }}` works; a tag naming no parameter,
 //! or a parameter that is not a string, is written back exactly as it was,
 //! so an unresolved `{{x}}` stays in the output; a `{{` without `}}` is an
-//! error.
+//! error. Rendering draws on a [`Budget`]: a thousand tags each replaced
+//! by a large parameter cannot build an unbounded string.
 
 use serde_json::Value;
 
+use super::budget::{Budget, OverBudget};
 use super::error::TemplateError;
 use super::params::Params;
 
@@ -63,14 +65,22 @@ impl FastTemplate {
         }
     }
 
-    pub fn render(&self, params: &Params) -> String {
+    pub fn render(&self, params: &Params, budget: &mut Budget) -> Result<String, OverBudget> {
         let mut out = String::new();
         for part in &self.parts {
+            budget.step("template")?;
             match part {
-                Part::Text(text) => out.push_str(text),
+                Part::Text(text) => {
+                    budget.reserve("template", Some(text.len()))?;
+                    out.push_str(text)
+                }
                 Part::Tag { raw, key } => match params.get(key) {
-                    Some(Value::String(value)) if !key.is_empty() => out.push_str(value),
+                    Some(Value::String(value)) if !key.is_empty() => {
+                        budget.reserve(&format!("{{{{{key}}}}}"), Some(value.len()))?;
+                        out.push_str(value)
+                    }
                     _ => {
+                        budget.reserve("template", Some(raw.len() + 4))?;
                         out.push_str("{{");
                         out.push_str(raw);
                         out.push_str("}}");
@@ -78,7 +88,7 @@ impl FastTemplate {
                 },
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -94,17 +104,36 @@ mod tests {
     #[test]
     fn replaces_known_and_keeps_unknown_tags() {
         let template = FastTemplate::parse("{{name}}-{{ path.basename }}/{{nope}}/{{}}").unwrap();
-        let out = template.render(&params(json!({"name": "web", "path.basename": "prod"})));
+        let out = template
+            .render(
+                &params(json!({"name": "web", "path.basename": "prod"})),
+                &mut Budget::default(),
+            )
+            .unwrap();
         assert_eq!(out, "web-prod/{{nope}}/{{}}");
     }
 
     #[test]
     fn values_are_inserted_verbatim() {
         let template = FastTemplate::parse("x: {{v}}").unwrap();
-        assert_eq!(template.render(&params(json!({"v": "a\"b"}))), "x: a\"b");
+        let out = template.render(&params(json!({"v": "a\"b"})), &mut Budget::default());
+        assert_eq!(out.unwrap(), "x: a\"b");
         assert_eq!(
             FastTemplate::parse("plain").unwrap().static_text(),
             Some("plain")
+        );
+    }
+
+    #[test]
+    fn many_tags_of_a_large_parameter_are_over_budget() {
+        let template = FastTemplate::parse(&"{{big}}".repeat(1000)).unwrap();
+        let big = "x".repeat(1 << 20);
+        let error = template
+            .render(&params(json!({ "big": big })), &mut Budget::default())
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("{{big}} would produce"),
+            "{error}"
         );
     }
 

@@ -10,6 +10,11 @@
 //! `<no value>` unless `missingkey=error` makes it an error, unknown
 //! functions are rejected when the template is parsed, numbers print as
 //! Go prints a `float64` (the type Argo's JSON parameters have).
+//!
+//! Templates come from Git, so execution is bounded: every function claims
+//! the size of its result from a [`Budget`] before building it, nodes,
+//! calls and range iterations count as steps, and nesting is limited when
+//! the template is parsed. Going over is an error, never an allocation.
 
 mod eval;
 mod funcs;
@@ -17,6 +22,8 @@ mod parse;
 
 use serde_json::Value;
 use thiserror::Error;
+
+use super::budget::{Budget, OverBudget};
 
 /// `goTemplateOptions` as they affect rendering.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,9 +85,20 @@ impl GoTemplate {
         }
     }
 
-    /// Executes the template with `data` as `.` (and `$`).
+    /// Executes the template with `data` as `.` (and `$`), within a fresh
+    /// per-application budget.
     pub fn render(&self, data: &Value, options: GoOptions) -> Result<String, GoTemplateError> {
-        eval::render(&self.nodes, data, options)
+        self.render_within(data, options, &mut Budget::per_application())
+    }
+
+    /// Executes the template, claiming what it produces from `budget`.
+    pub fn render_within(
+        &self,
+        data: &Value,
+        options: GoOptions,
+        budget: &mut Budget,
+    ) -> Result<String, GoTemplateError> {
+        eval::render(&self.nodes, data, options, budget)
     }
 }
 
@@ -101,13 +119,15 @@ pub enum GoTemplateError {
     UndefinedVariable { name: String },
     #[error("error calling {function}: {problem}")]
     Call { function: String, problem: String },
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
 }
 
 impl GoTemplateError {
     /// The parameter, variable or function the error is about.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            GoTemplateError::Syntax { .. } => None,
+            GoTemplateError::Syntax { .. } | GoTemplateError::OverBudget(_) => None,
             GoTemplateError::UnknownFunction { name } => Some(name),
             GoTemplateError::MissingKey { key } => Some(key),
             GoTemplateError::NotAMap { field, .. } => Some(field),
@@ -274,5 +294,81 @@ mod tests {
             .render(&data, GoOptions::default())
             .unwrap_err();
         assert!(matches!(error, GoTemplateError::Call { ref function, .. } if function == "lower"));
+    }
+
+    fn over_budget(text: &str) -> GoTemplateError {
+        GoTemplate::parse(text)
+            .unwrap()
+            .render(
+                &json!({"name": "web", "list": ["a", "b"]}),
+                GoOptions::default(),
+            )
+            .unwrap_err()
+    }
+
+    #[test]
+    fn template_bombs_are_over_budget_errors_not_allocations() {
+        for bomb in [
+            r#"{{ repeat 20000000000 "x" }}"#,
+            r#"{{ repeat 9223372036854775807 "x" }}"#,
+            r#"{{ printf "%99999999999s" .name }}"#,
+            r#"{{ printf "%999999999999999999999999s" .name }}"#,
+            r#"{{ printf "%.99999999999f" 1.5 }}"#,
+            r#"{{ repeat 1000 "x" | repeat 1000 | repeat 1000 }}"#,
+            r#"{{ replace "" (repeat 4000 "y") (repeat 4000 "x") }}"#,
+            r#"{{ join (repeat 1000000 "-") (splitList "" (repeat 1000 "x")) }}"#,
+            r#"{{ range 9223372036854775807 }}x{{ end }}"#,
+            r#"{{ range $i := 100000 }}{{ range 100000 }}{{ end }}{{ end }}"#,
+            r#"{{ toPrettyJson (splitList "" (repeat 5000000 "x")) }}"#,
+            r#"{{ upper (repeat 3000000 "ß") }}"#,
+        ] {
+            let error = over_budget(bomb);
+            assert!(
+                matches!(error, GoTemplateError::OverBudget(_)),
+                "{bomb}: {error}"
+            );
+        }
+        let error = over_budget(r#"{{ repeat 20000000000 "x" }}"#);
+        assert!(
+            error
+                .to_string()
+                .starts_with("repeat would produce 20000000000 bytes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn ordinary_uses_of_the_bounded_functions_still_work() {
+        let data = json!({"name": "web"});
+        assert_eq!(render(r#"{{ repeat 3 "ab" }}"#, data.clone()), "ababab");
+        assert_eq!(
+            render(r#"{{ printf "%5s|%-4d|%.2f" .name 7 1.5 }}"#, data.clone()),
+            "  web|7   |1.50"
+        );
+        assert_eq!(
+            render(r#"{{ trunc -9223372036854775808 .name }}"#, data.clone()),
+            "web"
+        );
+        assert_eq!(render(r#"{{ range 3 }}x{{ end }}"#, data), "xxx");
+    }
+
+    #[test]
+    fn nesting_is_bounded_when_parsed() {
+        let deep_parens = format!("{{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(matches!(
+            GoTemplate::parse(&deep_parens),
+            Err(GoTemplateError::Syntax { .. })
+        ));
+        let deep_ifs = format!(
+            "{}x{}",
+            "{{ if 1 }}".repeat(10_000),
+            "{{ end }}".repeat(10_000)
+        );
+        assert!(matches!(
+            GoTemplate::parse(&deep_ifs),
+            Err(GoTemplateError::Syntax { .. })
+        ));
+        let shallow = format!("{}x{}", "{{ if 1 }}".repeat(50), "{{ end }}".repeat(50));
+        assert_eq!(render(&shallow, json!({})), "x");
     }
 }

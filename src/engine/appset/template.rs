@@ -9,6 +9,7 @@
 
 use serde_json::{Map, Value};
 
+use super::budget::Budget;
 use super::error::TemplateError;
 use super::fasttemplate::FastTemplate;
 use super::gotemplate::{GoOptions, GoTemplate};
@@ -63,21 +64,23 @@ impl CompiledString {
 
     /// Renders with `params`; `data` is the same set as one JSON value
     /// (built once per parameter set by the caller, for Go templates).
+    /// Everything it produces is claimed from `budget` first.
     pub fn render(
         &self,
         params: &Params,
         data: &Value,
         engine: Engine,
+        budget: &mut Budget,
     ) -> Result<String, TemplateError> {
         match self {
             CompiledString::Static(text) => Ok(text.clone()),
-            CompiledString::Fast(template) => Ok(template.render(params)),
+            CompiledString::Fast(template) => Ok(template.render(params, budget)?),
             CompiledString::Go(template) => {
                 let options = match engine {
                     Engine::Go(options) => options,
                     Engine::Fast => GoOptions::default(),
                 };
-                Ok(template.render(data, options)?)
+                Ok(template.render_within(data, options, budget)?)
             }
         }
     }
@@ -113,13 +116,21 @@ impl CompiledTemplate {
         Ok(CompiledTemplate { root, engine })
     }
 
+    /// Renders one Application (or generator definition) within one
+    /// [`Budget`], so its strings together stay bounded.
     pub fn render(&self, params: &Params) -> Result<Value, FieldError> {
         let data = match self.engine {
             Engine::Go(_) => Value::Object(params.0.clone()),
             Engine::Fast => Value::Null,
         };
         let mut path = Vec::new();
-        render_node(&self.root, params, &data, self.engine, &mut path)
+        let mut render = Render {
+            params,
+            data: &data,
+            engine: self.engine,
+            budget: Budget::per_application(),
+        };
+        render.node(&self.root, &mut path)
     }
 }
 
@@ -165,46 +176,53 @@ fn compile_node(value: &Value, engine: Engine, path: &mut Vec<String>) -> Result
     })
 }
 
-fn render_node(
-    node: &Node,
-    params: &Params,
-    data: &Value,
+/// What every string of one render shares.
+struct Render<'a> {
+    params: &'a Params,
+    data: &'a Value,
     engine: Engine,
-    path: &mut Vec<String>,
-) -> Result<Value, FieldError> {
-    Ok(match node {
-        Node::Literal(value) => value.clone(),
-        Node::Str(compiled) => Value::String(
-            compiled
-                .render(params, data, engine)
-                .map_err(|error| field_error(path, error))?,
-        ),
-        Node::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (index, item) in items.iter().enumerate() {
-                path.push(format!("[{index}]"));
-                out.push(render_node(item, params, data, engine, path)?);
-                path.pop();
+    budget: Budget,
+}
+
+impl Render<'_> {
+    fn string(&mut self, compiled: &CompiledString) -> Result<String, TemplateError> {
+        compiled.render(self.params, self.data, self.engine, &mut self.budget)
+    }
+
+    fn node(&mut self, node: &Node, path: &mut Vec<String>) -> Result<Value, FieldError> {
+        Ok(match node {
+            Node::Literal(value) => value.clone(),
+            Node::Str(compiled) => Value::String(
+                self.string(compiled)
+                    .map_err(|error| field_error(path, error))?,
+            ),
+            Node::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    path.push(format!("[{index}]"));
+                    out.push(self.node(item, path)?);
+                    path.pop();
+                }
+                Value::Array(out)
             }
-            Value::Array(out)
-        }
-        Node::Object(entries) => {
-            let mut out = Map::with_capacity(entries.len());
-            for (key, item) in entries {
-                let name = match key {
-                    CompiledString::Static(text) => text.clone(),
-                    other => other
-                        .render(params, data, engine)
-                        .map_err(|error| field_error(path, error))?,
-                };
-                path.push(name.clone());
-                let value = render_node(item, params, data, engine, path)?;
-                path.pop();
-                out.insert(name, value);
+            Node::Object(entries) => {
+                let mut out = Map::with_capacity(entries.len());
+                for (key, item) in entries {
+                    let name = match key {
+                        CompiledString::Static(text) => text.clone(),
+                        other => self
+                            .string(other)
+                            .map_err(|error| field_error(path, error))?,
+                    };
+                    path.push(name.clone());
+                    let value = self.node(item, path)?;
+                    path.pop();
+                    out.insert(name, value);
+                }
+                Value::Object(out)
             }
-            Value::Object(out)
-        }
-    })
+        })
+    }
 }
 
 /// Renders every string of `value` once (no compiled cache): used for

@@ -11,6 +11,7 @@
 
 use serde_json::Value;
 
+use super::budget::Budget;
 use super::error::TemplatePatchProblem;
 use super::params::Params;
 use super::template::{CompiledString, Engine};
@@ -39,7 +40,7 @@ impl TemplatePatch {
         };
         let text = self
             .text
-            .render(params, &data, self.engine)
+            .render(params, &data, self.engine, &mut Budget::per_application())
             .map_err(TemplatePatchProblem::Render)?;
         let patch = parse_single(&text).map_err(TemplatePatchProblem::Yaml)?;
         match patch {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::parse::{Command, Node, Operand, Pipeline, Term};
 use super::{GoOptions, GoTemplateError, MissingKey, funcs};
+use crate::engine::appset::budget::Budget;
 use crate::engine::appset::params::go_string;
 
 /// A template value.
@@ -66,18 +67,21 @@ struct State<'d> {
     options: GoOptions,
     vars: Vec<(String, Val)>,
     out: String,
+    budget: &'d mut Budget,
 }
 
 pub(super) fn render(
     nodes: &[Node],
     data: &Value,
     options: GoOptions,
+    budget: &mut Budget,
 ) -> Result<String, GoTemplateError> {
     let mut state = State {
         root: data,
         options,
         vars: Vec::new(),
         out: String::new(),
+        budget,
     };
     let dot = Val::Json(data.clone());
     state.exec(nodes, &dot)?;
@@ -87,12 +91,13 @@ pub(super) fn render(
 impl State<'_> {
     fn exec(&mut self, nodes: &[Node], dot: &Val) -> Result<(), GoTemplateError> {
         for node in nodes {
+            self.budget.step("template")?;
             match node {
-                Node::Text(text) => self.out.push_str(text),
+                Node::Text(text) => self.write(text)?,
                 Node::Action(pipeline) => {
                     let value = self.pipeline(pipeline, dot, true)?;
                     if pipeline.decl.is_empty() {
-                        self.out.push_str(&value.print());
+                        self.write(&value.print())?;
                     }
                 }
                 Node::If {
@@ -133,6 +138,12 @@ impl State<'_> {
         Ok(())
     }
 
+    fn write(&mut self, text: &str) -> Result<(), GoTemplateError> {
+        self.budget.reserve("template output", Some(text.len()))?;
+        self.out.push_str(text);
+        Ok(())
+    }
+
     fn range(
         &mut self,
         pipeline: &Pipeline,
@@ -142,6 +153,20 @@ impl State<'_> {
     ) -> Result<(), GoTemplateError> {
         let mark = self.vars.len();
         let value = self.pipeline(pipeline, dot, false)?;
+        // `range N` counts lazily: its length is the template's to choose.
+        if let Val::Json(Value::Number(number)) = &value
+            && let Some(count) = number.as_i64()
+        {
+            if count <= 0 {
+                self.exec(otherwise, dot)?;
+            }
+            for index in 0..count.max(0) {
+                let item = Value::from(index);
+                self.iterate(pipeline, body, Value::from(index), item)?;
+            }
+            self.vars.truncate(mark);
+            return Ok(());
+        }
         let entries: Vec<(Value, Value)> = match &value {
             Val::Json(Value::Array(items)) => items
                 .iter()
@@ -153,11 +178,6 @@ impl State<'_> {
                 keys.sort();
                 keys.into_iter()
                     .map(|key| (Value::String(key.clone()), map[key].clone()))
-                    .collect()
-            }
-            Val::Json(Value::Number(number)) if number.as_i64().is_some() => {
-                (0..number.as_i64().unwrap_or(0))
-                    .map(|index| (Value::from(index), Value::from(index)))
                     .collect()
             }
             Val::Missing | Val::Json(Value::Null) => Vec::new(),
@@ -172,22 +192,35 @@ impl State<'_> {
             self.exec(otherwise, dot)?;
         }
         for (key, item) in entries {
-            let inner = self.vars.len();
-            match pipeline.decl.as_slice() {
-                [] => {}
-                [value_name] => self
-                    .vars
-                    .push((value_name.clone(), Val::Json(item.clone()))),
-                [key_name, value_name, ..] => {
-                    self.vars.push((key_name.clone(), Val::Json(key)));
-                    self.vars
-                        .push((value_name.clone(), Val::Json(item.clone())));
-                }
-            }
-            self.exec(body, &Val::Json(item))?;
-            self.vars.truncate(inner);
+            self.iterate(pipeline, body, key, item)?;
         }
         self.vars.truncate(mark);
+        Ok(())
+    }
+
+    /// One pass of a `range` body, with its variables bound.
+    fn iterate(
+        &mut self,
+        pipeline: &Pipeline,
+        body: &[Node],
+        key: Value,
+        item: Value,
+    ) -> Result<(), GoTemplateError> {
+        self.budget.step("range")?;
+        let inner = self.vars.len();
+        match pipeline.decl.as_slice() {
+            [] => {}
+            [value_name] => self
+                .vars
+                .push((value_name.clone(), Val::Json(item.clone()))),
+            [key_name, value_name, ..] => {
+                self.vars.push((key_name.clone(), Val::Json(key)));
+                self.vars
+                    .push((value_name.clone(), Val::Json(item.clone())));
+            }
+        }
+        self.exec(body, &Val::Json(item))?;
+        self.vars.truncate(inner);
         Ok(())
     }
 
@@ -239,7 +272,7 @@ impl State<'_> {
             if let Some(piped) = piped {
                 values.push(piped);
             }
-            return funcs::call(name, values, self.options);
+            return funcs::call(name, values, self.options, self.budget);
         }
         if command.operands.len() > 1 || piped.is_some() {
             return Err(GoTemplateError::Call {
@@ -293,7 +326,7 @@ impl State<'_> {
                 self.walk(slot.1.as_json(), fields)
             }
             Term::Func(name) => {
-                let value = funcs::call(name, Vec::new(), self.options)?;
+                let value = funcs::call(name, Vec::new(), self.options, self.budget)?;
                 self.walk(value.as_json(), fields)
             }
             Term::Lit(value) => self.walk(Some(value), fields),

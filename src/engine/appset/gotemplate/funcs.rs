@@ -5,6 +5,12 @@
 //! `{{ .x | default "a" }}` is `default "a" .x`. String parameters accept
 //! only strings, as Go does: `lower` of a missing key is an error that
 //! names the function.
+//!
+//! Every call is a step of the [`Budget`] and every string it returns is
+//! claimed from it; the functions whose result can be far larger than
+//! their arguments (`repeat`, `printf` widths and precisions, `replace`,
+//! `join`, `splitList`, case changes, JSON encoding) claim the size they
+//! are about to build *before* building it.
 
 use std::fmt::Write as _;
 
@@ -12,6 +18,7 @@ use serde_json::{Map, Value};
 
 use super::eval::Val;
 use super::{GoOptions, GoTemplateError};
+use crate::engine::appset::budget::Budget;
 use crate::engine::appset::normalize::{normalize_name, slugify};
 use crate::engine::appset::params::go_string;
 
@@ -176,7 +183,27 @@ fn ok_bool(flag: bool) -> Result<Val, GoTemplateError> {
 pub(super) fn call(
     name: &str,
     args: Vec<Val>,
+    options: GoOptions,
+    budget: &mut Budget,
+) -> Result<Val, GoTemplateError> {
+    budget.step(name)?;
+    let result = call_unaccounted(name, args, options, budget)?;
+    if let Val::Json(Value::String(text)) = &result {
+        budget.reserve(name, Some(text.len()))?;
+    }
+    Ok(result)
+}
+
+/// Upper bound of a text `factor` times as long as `len`.
+fn scaled(len: usize, factor: usize) -> Option<usize> {
+    len.checked_mul(factor)
+}
+
+fn call_unaccounted(
+    name: &str,
+    args: Vec<Val>,
     _options: GoOptions,
+    budget: &mut Budget,
 ) -> Result<Val, GoTemplateError> {
     let f = name;
     match name {
@@ -229,7 +256,7 @@ pub(super) fn call(
             let Some((format, rest)) = args.split_first() else {
                 return Err(problem(f, "wrong number of args: want at least 1 got 0"));
             };
-            ok_str(printf(string(f, format)?, rest))
+            ok_str(printf(string(f, format)?, rest, budget)?)
         }
         "default" => match args.as_slice() {
             [fallback] => Ok(fallback.clone()),
@@ -279,6 +306,8 @@ pub(super) fn call(
         "lower" | "upper" | "title" | "trim" => {
             arity(f, &args, 1)?;
             let value = string(f, &args[0])?;
+            // A case change can triple a character's UTF-8 length.
+            budget.reserve(f, scaled(value.len(), 3))?;
             ok_str(match name {
                 "lower" => value.to_lowercase(),
                 "upper" => value.to_uppercase(),
@@ -303,7 +332,17 @@ pub(super) fn call(
             arity(f, &args, 3)?;
             let old = string(f, &args[0])?;
             let new = string(f, &args[1])?;
-            ok_str(string(f, &args[2])?.replace(old, new))
+            let value = string(f, &args[2])?;
+            let matches = if old.is_empty() {
+                value.chars().count() + 1
+            } else {
+                value.matches(old).count()
+            };
+            let size = matches
+                .checked_mul(new.len())
+                .and_then(|added| added.checked_add(value.len()));
+            budget.reserve(f, size)?;
+            ok_str(value.replace(old, new))
         }
         "trunc" => {
             arity(f, &args, 2)?;
@@ -312,7 +351,7 @@ pub(super) fn call(
             let chars: Vec<char> = value.chars().collect();
             let count = chars.len() as i64;
             ok_str(if length < 0 {
-                let keep = (-length).min(count);
+                let keep = length.saturating_neg().min(count);
                 chars[(count - keep) as usize..].iter().collect::<String>()
             } else {
                 chars[..length.min(count) as usize]
@@ -336,8 +375,13 @@ pub(super) fn call(
         }
         "repeat" => {
             arity(f, &args, 2)?;
-            let count = integer(f, &args[0])?.max(0) as usize;
-            ok_str(string(f, &args[1])?.repeat(count))
+            let count = integer(f, &args[0])?.max(0);
+            let value = string(f, &args[1])?;
+            let size = usize::try_from(count)
+                .ok()
+                .and_then(|count| count.checked_mul(value.len()));
+            budget.reserve(f, size)?;
+            ok_str(value.repeat(usize::try_from(count).unwrap_or(0)))
         }
         "quote" | "squote" => {
             let quoted: Vec<String> = args
@@ -371,12 +415,26 @@ pub(super) fn call(
                     .collect(),
                 other => vec![text(other)],
             };
+            let size = parts.iter().try_fold(
+                separator.len().checked_mul(parts.len().saturating_sub(1)),
+                |total, part| Some(total?.checked_add(part.len())),
+            );
+            budget.reserve(f, size.flatten())?;
             ok_str(parts.join(separator))
         }
         "splitList" => {
             arity(f, &args, 2)?;
             let separator = string(f, &args[0])?;
             let value = string(f, &args[1])?;
+            let pieces = if separator.is_empty() {
+                value.chars().count() + 2
+            } else {
+                value.matches(separator).count() + 1
+            };
+            let size = pieces
+                .checked_mul(std::mem::size_of::<Value>() + std::mem::size_of::<String>())
+                .and_then(|overhead| overhead.checked_add(value.len()));
+            budget.reserve(f, size)?;
             Ok(Val::Json(Value::Array(
                 value
                     .split(separator)
@@ -394,13 +452,14 @@ pub(super) fn call(
             }
             Ok(Val::Json(Value::Object(map)))
         }
-        "toJson" | "toRawJson" => {
+        "toJson" | "toRawJson" | "toPrettyJson" => {
             arity(f, &args, 1)?;
-            ok_str(serde_json::to_string(&json_of(&args[0])).unwrap_or_default())
-        }
-        "toPrettyJson" => {
-            arity(f, &args, 1)?;
-            ok_str(serde_json::to_string_pretty(&json_of(&args[0])).unwrap_or_default())
+            ok_str(bounded_json(
+                f,
+                &json_of(&args[0]),
+                name == "toPrettyJson",
+                budget,
+            )?)
         }
         "toString" => {
             arity(f, &args, 1)?;
@@ -490,6 +549,46 @@ pub(super) fn call(
             name: name.to_string(),
         }),
     }
+}
+
+/// JSON text of `value`, written into a buffer that refuses to grow past
+/// what the budget has left (indentation can multiply a deep value's size).
+fn bounded_json(
+    function: &str,
+    value: &Value,
+    pretty: bool,
+    budget: &mut Budget,
+) -> Result<String, GoTemplateError> {
+    struct Bounded {
+        bytes: Vec<u8>,
+        limit: usize,
+    }
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.bytes.len() + buf.len() > self.limit {
+                return Err(std::io::Error::other("over budget"));
+            }
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let limit = budget.bytes_left();
+    let mut out = Bounded {
+        bytes: Vec::new(),
+        limit,
+    };
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    };
+    if written.is_err() {
+        budget.reserve(function, limit.checked_add(1))?;
+    }
+    Ok(String::from_utf8(out.bytes).unwrap_or_default())
 }
 
 fn title(value: &str) -> String {
@@ -629,8 +728,9 @@ fn arithmetic(name: &str, args: &[Val]) -> Result<Val, GoTemplateError> {
 }
 
 /// Go's `fmt.Sprintf` for the verbs templates use: `%s %v %d %q %t %f %x
-/// %%`, with `-`, `0`, width and precision.
-fn printf(format: &str, args: &[Val]) -> String {
+/// %%`, with `-`, `0`, width and precision. Widths and precisions are the
+/// template's to choose, so their padding is claimed from the budget first.
+fn printf(format: &str, args: &[Val], budget: &mut Budget) -> Result<String, GoTemplateError> {
     let mut out = String::new();
     let mut chars = format.chars().peekable();
     let mut next_arg = 0;
@@ -663,7 +763,12 @@ fn printf(format: &str, args: &[Val]) -> String {
                 digits.push(digit);
                 chars.next();
             }
-            precision = Some(digits.parse().unwrap_or(0));
+            // Too many digits for a number is simply too large.
+            precision = Some(if digits.is_empty() {
+                0
+            } else {
+                digits.parse().unwrap_or(usize::MAX)
+            });
         }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
@@ -693,7 +798,11 @@ fn printf(format: &str, args: &[Val]) -> String {
                 _ => format!("%!d({}={})", arg.type_name(), arg.print()),
             },
             'f' | 'F' => match number_of(arg) {
-                Some(number) => format!("{:.*}", precision.unwrap_or(6), number),
+                Some(number) => {
+                    let precision = precision.unwrap_or(6);
+                    budget.reserve("printf", precision.checked_add(320))?;
+                    format!("{number:.precision$}")
+                }
                 None => format!("%!f({}={})", arg.type_name(), arg.print()),
             },
             'x' => match (number_of(arg), arg) {
@@ -705,8 +814,13 @@ fn printf(format: &str, args: &[Val]) -> String {
             },
             other => format!("%!{other}({}={})", arg.type_name(), arg.print()),
         };
-        let width: usize = width.parse().unwrap_or(0);
+        let width: usize = if width.is_empty() {
+            0
+        } else {
+            width.parse().unwrap_or(usize::MAX)
+        };
         let pad = width.saturating_sub(body.chars().count());
+        budget.reserve("printf", Some(pad))?;
         if left {
             out.push_str(&body);
             out.extend(std::iter::repeat_n(' ', pad));
@@ -723,5 +837,5 @@ fn printf(format: &str, args: &[Val]) -> String {
             .collect();
         let _ = write!(out, "%!(EXTRA {})", extra.join(", "));
     }
-    out
+    Ok(out)
 }

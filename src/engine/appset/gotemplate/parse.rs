@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::GoTemplateError;
 use super::funcs;
+use crate::engine::appset::budget::MAX_NESTING;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Node {
@@ -104,7 +105,7 @@ fn syntax(offset: usize, problem: impl Into<String>) -> GoTemplateError {
 pub(super) fn parse(text: &str) -> Result<Vec<Node>, GoTemplateError> {
     let items = scan(text)?;
     let mut iter = items.into_iter().peekable();
-    let (nodes, stop) = build(&mut iter)?;
+    let (nodes, stop) = build(&mut iter, 0)?;
     match stop {
         None => Ok(nodes),
         Some(Item::Else(offset)) => Err(syntax(offset, "unexpected {{else}}")),
@@ -117,20 +118,27 @@ type Items = std::iter::Peekable<std::vec::IntoIter<Item>>;
 
 /// Builds nodes until the input ends or an `else`/`end` item, which is
 /// returned to the caller.
-fn build(items: &mut Items) -> Result<(Vec<Node>, Option<Item>), GoTemplateError> {
+fn build(items: &mut Items, depth: usize) -> Result<(Vec<Node>, Option<Item>), GoTemplateError> {
+    if depth > MAX_NESTING {
+        return Err(syntax(
+            0,
+            format!("blocks nested more than {MAX_NESTING} deep"),
+        ));
+    }
+    let depth = depth + 1;
     let mut nodes = Vec::new();
     while let Some(item) = items.next() {
         match item {
             Item::Text(text) => nodes.push(Node::Text(text)),
             Item::Action(pipeline) => nodes.push(Node::Action(pipeline)),
-            Item::If(pipeline) => nodes.push(build_chain(items, pipeline, false)?),
-            Item::With(pipeline) => nodes.push(build_chain(items, pipeline, true)?),
+            Item::If(pipeline) => nodes.push(build_chain(items, pipeline, false, depth)?),
+            Item::With(pipeline) => nodes.push(build_chain(items, pipeline, true, depth)?),
             Item::Range(pipeline) => {
-                let (body, stop) = build(items)?;
+                let (body, stop) = build(items, depth)?;
                 let otherwise = match stop {
                     Some(Item::End(_)) => Vec::new(),
                     Some(Item::Else(offset)) => {
-                        let (otherwise, stop) = build(items)?;
+                        let (otherwise, stop) = build(items, depth)?;
                         expect_end(stop, offset)?;
                         otherwise
                     }
@@ -152,17 +160,22 @@ fn build(items: &mut Items) -> Result<(Vec<Node>, Option<Item>), GoTemplateError
 
 /// The rest of an `if`/`with` block up to its `{{end}}`; `else if` and
 /// `else with` become a nested block that shares that `{{end}}`.
-fn build_chain(items: &mut Items, pipeline: Pipeline, with: bool) -> Result<Node, GoTemplateError> {
-    let (body, stop) = build(items)?;
+fn build_chain(
+    items: &mut Items,
+    pipeline: Pipeline,
+    with: bool,
+    depth: usize,
+) -> Result<Node, GoTemplateError> {
+    let (body, stop) = build(items, depth)?;
     let otherwise = match stop {
         Some(Item::End(_)) => Vec::new(),
         Some(Item::Else(offset)) => {
-            let (otherwise, stop) = build(items)?;
+            let (otherwise, stop) = build(items, depth)?;
             expect_end(stop, offset)?;
             otherwise
         }
-        Some(Item::ElseIf(next)) => vec![build_chain(items, next, false)?],
-        Some(Item::ElseWith(next)) => vec![build_chain(items, next, true)?],
+        Some(Item::ElseIf(next)) => vec![build_chain(items, next, false, depth + 1)?],
+        Some(Item::ElseWith(next)) => vec![build_chain(items, next, true, depth + 1)?],
         _ => {
             let keyword = if with { "with" } else { "if" };
             return Err(syntax(0, format!("unterminated {{{{{keyword}}}}}")));
@@ -498,6 +511,7 @@ fn action_item(tokens: Vec<Token>, start: usize) -> Result<Item, GoTemplateError
             tokens: &tokens[skip..],
             pos: 0,
             start,
+            depth: 0,
         };
         let pipeline = parser.pipeline(true)?;
         if parser.pos != parser.tokens.len() {
@@ -527,6 +541,8 @@ struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
     start: usize,
+    /// Parentheses open around the current operand.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -620,7 +636,15 @@ impl Parser<'_> {
             }
             Tok::Lit(value) => Term::Lit(value.clone()),
             Tok::LParen => {
+                if self.depth >= MAX_NESTING {
+                    return Err(syntax(
+                        offset,
+                        format!("parentheses nested more than {MAX_NESTING} deep"),
+                    ));
+                }
+                self.depth += 1;
                 let inner = self.pipeline(true)?;
+                self.depth -= 1;
                 if self.peek() != Some(&Tok::RParen) {
                     return Err(syntax(self.offset(), "unclosed left paren"));
                 }
