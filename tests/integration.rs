@@ -9,6 +9,7 @@ mod integration {
     mod cli;
     mod cli_engine;
     mod cli_health;
+    mod controller_serve;
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
@@ -22,6 +23,7 @@ mod integration {
     mod live_cache;
     mod model;
     mod project_rules;
+    mod prometheus_eval;
     mod render;
     #[cfg(feature = "tui")]
     mod screenshots;

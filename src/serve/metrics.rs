@@ -42,9 +42,14 @@ pub struct FleetMetrics {
 
 impl Default for FleetMetrics {
     fn default() -> Self {
+        let reconcile: Family<ReconcileLabels, Histogram> =
+            Family::new_with_constructor(|| Histogram::new(RECONCILE_BUCKETS));
+        // Exposed from the first scrape (a family without series is not
+        // exposed at all, and rules naming it would look broken).
+        reconcile.get_or_create(&ReconcileLabels::fleet());
         FleetMetrics {
             sync_total: Family::default(),
-            reconcile: Family::new_with_constructor(|| Histogram::new(RECONCILE_BUCKETS)),
+            reconcile,
             events_missed: Counter::default(),
             last_publication: Mutex::new(None),
         }
