@@ -14,6 +14,7 @@ mod engine_config;
 mod get;
 mod health;
 mod history;
+mod in_cluster;
 mod load;
 mod output;
 mod paths;

@@ -11,6 +11,7 @@ mod integration {
     mod cli_health;
     mod controller_serve;
     mod demo;
+    mod deploy;
     #[cfg(feature = "tui")]
     mod demo_ui;
     mod diff;

@@ -46,7 +46,7 @@ impl Default for FleetMetrics {
             Family::new_with_constructor(|| Histogram::new(RECONCILE_BUCKETS));
         // Exposed from the first scrape (a family without series is not
         // exposed at all, and rules naming it would look broken).
-        reconcile.get_or_create(&ReconcileLabels::fleet());
+        drop(reconcile.get_or_create(&ReconcileLabels::fleet()));
         FleetMetrics {
             sync_total: Family::default(),
             reconcile,
