@@ -11,9 +11,9 @@ mod integration {
     mod cli_health;
     mod controller_serve;
     mod demo;
-    mod deploy;
     #[cfg(feature = "tui")]
     mod demo_ui;
+    mod deploy;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;

@@ -134,7 +134,10 @@ impl Webhooks {
             );
         }
         if !is_push(provider, event) {
-            return (StatusCode::OK, format!("ignored {} event `{event}`\n", provider.name()));
+            return (
+                StatusCode::OK,
+                format!("ignored {} event `{event}`\n", provider.name()),
+            );
         }
         let push = match push::parse(provider, body) {
             Ok(push) => push,

@@ -76,7 +76,9 @@ impl Controller {
             addr: String::new(),
             seen: Vec::new(),
         };
-        let line = controller.wait_for(|line| line.starts_with("serving http://")).await;
+        let line = controller
+            .wait_for(|line| line.starts_with("serving http://"))
+            .await;
         controller.addr = line
             .trim_start_matches("serving http://")
             .split('/')
@@ -116,7 +118,13 @@ impl Controller {
 }
 
 /// One HTTP/1.1 request on a fresh connection; the status and body.
-async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -137,7 +145,10 @@ async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], bo
         .nth(1)
         .and_then(|code| code.parse().ok())
         .expect("status code");
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         unchunk(body)
     } else {
         body.to_string()
@@ -188,10 +199,8 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
         repo.write("argocd/web.yaml", application("web"))
             .write(
                 "argocd/auto.yaml",
-                application("auto").replace(
-                    "  syncPolicy:\n",
-                    "  syncPolicy:\n    automated: {}\n",
-                ),
+                application("auto")
+                    .replace("  syncPolicy:\n", "  syncPolicy:\n    automated: {}\n"),
             )
             .write("apps/auto/cm.yaml", config_map("auto", "fast"))
             .write("argocd/api.yaml", application("api"))
@@ -222,7 +231,9 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
 
         let mut controller = Controller::start(&home, repo.path(), fleet.kubeconfig_path()).await;
         // The controller syncs auto by itself (a finished sync to count).
-        controller.wait_for(|line| line.starts_with("auto: Succeeded")).await;
+        controller
+            .wait_for(|line| line.starts_with("auto: Succeeded"))
+            .await;
         controller
             .wait_for(|line| line.contains("fleet: 3 apps: 1 OutOfSync, 0 Unknown"))
             .await;
@@ -255,7 +266,11 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
             })
             .expect("connection status of dev");
         assert_eq!(connection.value, 1.0);
-        assert!(samples.iter().any(|sample| sample.name == "argocd_cluster_info"));
+        assert!(
+            samples
+                .iter()
+                .any(|sample| sample.name == "argocd_cluster_info")
+        );
         let synced = samples
             .iter()
             .find(|sample| sample.name == "argocd_app_sync_total")
@@ -268,10 +283,16 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
             .find(|sample| sample.name == "fleetdeck_pauses_active")
             .unwrap_or_else(|| panic!("no pause in\n{text}"));
         assert_eq!(
-            (pause.labels["scope_kind"].as_str(), pause.labels["scope_target"].as_str()),
+            (
+                pause.labels["scope_kind"].as_str(),
+                pause.labels["scope_target"].as_str()
+            ),
             ("app", "web")
         );
-        assert!(!text.contains("incident 42"), "a pause's reason is never a label");
+        assert!(
+            !text.contains("incident 42"),
+            "a pause's reason is never a label"
+        );
 
         // The shipped rules: every metric they name is served, and against
         // this fleet only the OutOfSync alert fires, for web alone.
@@ -288,19 +309,26 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
                 let alert = rule["alert"].as_str().expect("alert name");
                 let expr = rule["expr"].as_str().expect("expr");
                 assert!(rule["for"].is_string(), "{alert}: no `for`");
-                let expression = parse_expression(expr).unwrap_or_else(|error| panic!("{alert}: {error}"));
+                let expression =
+                    parse_expression(expr).unwrap_or_else(|error| panic!("{alert}: {error}"));
                 assert!(
                     declared.contains(&expression.metric),
                     "{alert} uses {}, which /metrics does not serve:\n{text}",
                     expression.metric
                 );
                 for sample in expression.evaluate(&samples) {
-                    firing.push((alert.to_string(), sample.labels.get("name").cloned().unwrap_or_default()));
+                    firing.push((
+                        alert.to_string(),
+                        sample.labels.get("name").cloned().unwrap_or_default(),
+                    ));
                 }
             }
         }
         assert!(count >= 3, "too few rules: {count}");
-        assert_eq!(firing, [("ArgoAppOutOfSync".to_string(), "web".to_string())]);
+        assert_eq!(
+            firing,
+            [("ArgoAppOutOfSync".to_string(), "web".to_string())]
+        );
 
         // A new commit for api; the controller polls hourly, so only a
         // webhook can make it look.
@@ -313,12 +341,17 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
             &controller.addr,
             "POST",
             "/api/webhook",
-            &[("X-GitHub-Event", "push"), ("Content-Type", "application/json")],
+            &[
+                ("X-GitHub-Event", "push"),
+                ("Content-Type", "application/json"),
+            ],
             payload.as_bytes(),
         )
         .await;
         assert_eq!(status, 401, "{body}");
-        let refused = controller.wait_for(|line| line.contains("webhook from GitHub refused")).await;
+        let refused = controller
+            .wait_for(|line| line.contains("webhook from GitHub refused"))
+            .await;
         assert!(!refused.contains(SECRET), "{refused}");
         let (samples, _) = parse_exposition(&controller.scrape().await);
         assert!(samples.iter().any(|sample| sample.name == "argocd_app_info"
@@ -355,7 +388,11 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
             .await
             .expect("runner");
         let log = String::from_utf8_lossy(&output.stdout);
-        assert!(log.contains("webhook-refused"), "{log}\n{}", stderr(&output));
+        assert!(
+            log.contains("webhook-refused"),
+            "{log}\n{}",
+            stderr(&output)
+        );
         assert!(!log.contains(SECRET));
     })
     .await

@@ -67,7 +67,10 @@ fn the_manifests_reference_each_other_consistently() {
     assert_eq!(container["ports"][0]["containerPort"], 9464);
     assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/healthz");
     let labels = &spec["template"]["metadata"]["labels"];
-    for (key, value) in spec["selector"]["matchLabels"].as_object().expect("selector") {
+    for (key, value) in spec["selector"]["matchLabels"]
+        .as_object()
+        .expect("selector")
+    {
         assert_eq!(&labels[key], value, "the selector matches the pods");
     }
     let service = find(&objects, "Service", "fleetdeck-controller");
@@ -80,22 +83,36 @@ fn the_manifests_reference_each_other_consistently() {
         .filter(|object| object["kind"] == "RoleBinding" || object["kind"] == "ClusterRoleBinding")
     {
         let role = &binding["roleRef"];
-        find(&objects, role["kind"].as_str().expect("kind"), role["name"].as_str().expect("name"));
+        find(
+            &objects,
+            role["kind"].as_str().expect("kind"),
+            role["name"].as_str().expect("name"),
+        );
         assert_eq!(binding["subjects"][0]["name"], account);
     }
     // The UI role reads and never writes, and never reads Secrets.
     let viewer = find(&objects, "ClusterRole", "fleetdeck-viewer");
     for rule in viewer["rules"].as_array().expect("rules") {
         for verb in rule["verbs"].as_array().expect("verbs") {
-            assert!(["get", "list", "watch"].contains(&verb.as_str().expect("verb")), "{rule}");
+            assert!(
+                ["get", "list", "watch"].contains(&verb.as_str().expect("verb")),
+                "{rule}"
+            );
         }
         let resources = rule["resources"].as_array().cloned().unwrap_or_default();
-        assert!(!resources.iter().any(|resource| resource == "secrets"), "{rule}");
-        if rule["apiGroups"].as_array().is_some_and(|groups| groups.iter().any(|group| group == "")) {
+        assert!(
+            !resources.iter().any(|resource| resource == "secrets"),
+            "{rule}"
+        );
+        if rule["apiGroups"]
+            .as_array()
+            .is_some_and(|groups| groups.iter().any(|group| group == ""))
+        {
             assert!(!resources.iter().any(|resource| resource == "*"), "{rule}");
         }
     }
-    let dockerfile = std::fs::read_to_string(deploy_dir().join("../Dockerfile")).expect("Dockerfile");
+    let dockerfile =
+        std::fs::read_to_string(deploy_dir().join("../Dockerfile")).expect("Dockerfile");
     assert!(dockerfile.contains("--bin fleetdeck") && dockerfile.contains("ENTRYPOINT"));
 }
 
@@ -179,12 +196,23 @@ async fn kubectl_applies_deploy_to_a_simulated_hub_and_spoke() {
             "service/fleetdeck-controller",
             "prometheusrule.monitoring.coreos.com/fleetdeck",
         ] {
-            assert!(applied.contains(expected), "{expected} not applied:\n{applied}");
+            assert!(
+                applied.contains(expected),
+                "{expected} not applied:\n{applied}"
+            );
         }
         let deployment: Value = serde_json::from_str(
             &kubectl(
                 "hub",
-                args(&["get", "deployment", "fleetdeck-controller", "-n", "fleetdeck-system", "-o", "json"]),
+                args(&[
+                    "get",
+                    "deployment",
+                    "fleetdeck-controller",
+                    "-n",
+                    "fleetdeck-system",
+                    "-o",
+                    "json",
+                ]),
             )
             .await,
         )
@@ -204,10 +232,17 @@ async fn kubectl_applies_deploy_to_a_simulated_hub_and_spoke() {
 
         let spoke = kubectl(
             "spoke",
-            args(&["apply", "-f", &deploy_dir().join("spoke").display().to_string()]),
+            args(&[
+                "apply",
+                "-f",
+                &deploy_dir().join("spoke").display().to_string(),
+            ]),
         )
         .await;
-        assert!(spoke.contains("clusterrolebinding.rbac.authorization.k8s.io/fleetdeck-spoke-sync"), "{spoke}");
+        assert!(
+            spoke.contains("clusterrolebinding.rbac.authorization.k8s.io/fleetdeck-spoke-sync"),
+            "{spoke}"
+        );
     })
     .await
     .expect("test timed out");
@@ -220,9 +255,11 @@ async fn kubectl_applies_deploy_to_a_simulated_hub_and_spoke() {
 async fn the_in_cluster_context_reaches_the_api_server_with_mounted_credentials() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let fleet = Fleet::start(FleetSpec::new(dir.path().join("kubeconfig")).cluster(ClusterSpec::new("hub")))
-            .await
-            .expect("fleet");
+        let fleet = Fleet::start(
+            FleetSpec::new(dir.path().join("kubeconfig")).cluster(ClusterSpec::new("hub")),
+        )
+        .await
+        .expect("fleet");
         let kubeconfig: Value = serde_saphyr::from_str(
             &std::fs::read_to_string(fleet.kubeconfig_path()).expect("kubeconfig"),
         )
@@ -240,10 +277,16 @@ async fn the_in_cluster_context_reaches_the_api_server_with_mounted_credentials(
         std::fs::create_dir_all(&account).expect("dir");
         std::fs::write(
             account.join("ca.crt"),
-            base64::engine::general_purpose::STANDARD.decode(ca).expect("base64"),
+            base64::engine::general_purpose::STANDARD
+                .decode(ca)
+                .expect("base64"),
         )
         .expect("ca");
-        std::fs::write(account.join("token"), user["user"]["token"].as_str().expect("token")).expect("token");
+        std::fs::write(
+            account.join("token"),
+            user["user"]["token"].as_str().expect("token"),
+        )
+        .expect("token");
         std::fs::write(account.join("namespace"), "fleetdeck-system").expect("namespace");
         let address = fleet.clusters()[0].address();
         let in_cluster = InCluster {

@@ -105,8 +105,14 @@ pub fn parse_expression(text: &str) -> Result<Expression, String> {
         }
         None => (selector, Vec::new()),
     };
-    if metric.is_empty() || !metric.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
-        return Err(format!("`{metric}` is not a bare metric name (functions are not supported)"));
+    if metric.is_empty()
+        || !metric
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    {
+        return Err(format!(
+            "`{metric}` is not a bare metric name (functions are not supported)"
+        ));
     }
     Ok(Expression {
         metric: metric.to_string(),
@@ -118,7 +124,11 @@ pub fn parse_expression(text: &str) -> Result<Expression, String> {
 
 fn parse_matchers(body: &str) -> Result<Vec<(String, String, String)>, String> {
     let mut matchers = Vec::new();
-    for part in body.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+    for part in body
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
         let op = ["=~", "!~", "!=", "="]
             .into_iter()
             .find(|op| part.contains(op))
@@ -179,7 +189,8 @@ fn the_evaluator_selects_by_label_and_compares() {
     assert_eq!(firing[0].labels["name"], "a");
     let failed = parse_expression("argocd_app_sync_total{phase=~\"Failed|Error\"} > 0").unwrap();
     assert_eq!(failed.evaluate(&samples).len(), 1);
-    let none = parse_expression("argocd_app_info{sync_status!=\"Synced\",name=\"b\"} == 1").unwrap();
+    let none =
+        parse_expression("argocd_app_info{sync_status!=\"Synced\",name=\"b\"} == 1").unwrap();
     assert!(none.evaluate(&samples).is_empty());
     assert!(parse_expression("sum(argocd_app_info) > 1").is_err());
     assert!(parse_expression("argocd_app_info").is_err());

@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kube::config::{AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
+use kube::config::{
+    AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext,
+};
 
 /// The context (and cluster, and user) name of the pod's own cluster.
 pub const IN_CLUSTER_CONTEXT: &str = "in-cluster";

@@ -203,12 +203,18 @@ mod tests {
         let push = parse(Provider::BitbucketServer, bitbucket).expect("bitbucket");
         assert_eq!(push.refs, ["refs/heads/main", "refs/tags/v2"]);
         assert_eq!(push.default_branch, None);
-        assert!(push.repo_urls.contains(&"https://bb.example.com/scm/plat/web.git".to_string()));
+        assert!(
+            push.repo_urls
+                .contains(&"https://bb.example.com/scm/plat/web.git".to_string())
+        );
     }
 
     #[test]
     fn a_payload_of_another_shape_is_an_error_naming_the_provider() {
         let error = parse(Provider::GitHub, b"{\"zen\":\"hi\"}").expect_err("no ref");
-        assert!(error.to_string().starts_with("not a GitHub push payload"), "{error}");
+        assert!(
+            error.to_string().starts_with("not a GitHub push payload"),
+            "{error}"
+        );
     }
 }

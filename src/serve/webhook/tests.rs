@@ -4,9 +4,7 @@
 use std::sync::Mutex;
 
 use super::*;
-use crate::engine::api::{
-    AppSnapshot, AutomationState, HealthStatus, SourceSummary, SyncStatus,
-};
+use crate::engine::api::{AppSnapshot, AutomationState, HealthStatus, SourceSummary, SyncStatus};
 
 fn app(name: &str, repo: &str, revision: &str) -> AppSnapshot {
     AppSnapshot {
@@ -109,14 +107,19 @@ async fn a_signed_github_push_refreshes_only_the_apps_following_the_pushed_branc
     let (status, _) = rig
         .webhooks
         .receive(
-            &headers(&[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &signature)]),
+            &headers(&[
+                ("X-GitHub-Event", "push"),
+                ("X-Hub-Signature-256", &signature),
+            ]),
             GITHUB_PUSH.as_bytes(),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(queued(&mut rig.commands), [refresh("web")]);
     let notes = rig.notes.lock().expect("notes");
-    assert!(matches!(&notes[..], [WebhookNote::Refreshed { apps, fleet: false, .. }] if apps == &["web"]));
+    assert!(
+        matches!(&notes[..], [WebhookNote::Refreshed { apps, fleet: false, .. }] if apps == &["web"])
+    );
 }
 
 #[tokio::test]
@@ -131,12 +134,19 @@ async fn an_unsigned_or_badly_signed_push_is_refused_and_refreshes_nothing() {
     ] {
         let (status, body) = rig.webhooks.receive(&attempt, GITHUB_PUSH.as_bytes()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-        assert!(!body.contains("gh-secret") && !body.contains("gl-token"), "{body}");
+        assert!(
+            !body.contains("gh-secret") && !body.contains("gl-token"),
+            "{body}"
+        );
     }
     assert_eq!(queued(&mut rig.commands), []);
     let notes = rig.notes.lock().expect("notes");
     assert_eq!(notes.len(), 4);
-    assert!(notes.iter().all(|note| matches!(note, WebhookNote::Refused { .. })));
+    assert!(
+        notes
+            .iter()
+            .all(|note| matches!(note, WebhookNote::Refused { .. }))
+    );
 }
 
 #[tokio::test]
@@ -146,7 +156,10 @@ async fn gitlab_and_bitbucket_server_pushes_are_authenticated_their_own_way() {
     let (status, _) = rig
         .webhooks
         .receive(
-            &headers(&[("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", "gl-token")]),
+            &headers(&[
+                ("X-Gitlab-Event", "Push Hook"),
+                ("X-Gitlab-Token", "gl-token"),
+            ]),
             gitlab.as_bytes(),
         )
         .await;
@@ -158,7 +171,10 @@ async fn gitlab_and_bitbucket_server_pushes_are_authenticated_their_own_way() {
     let (status, _) = rig
         .webhooks
         .receive(
-            &headers(&[("X-Event-Key", "repo:refs_changed"), ("X-Hub-Signature", &signature)]),
+            &headers(&[
+                ("X-Event-Key", "repo:refs_changed"),
+                ("X-Hub-Signature", &signature),
+            ]),
             bitbucket.as_bytes(),
         )
         .await;
@@ -176,7 +192,10 @@ async fn a_push_to_a_catalog_refreshes_the_whole_fleet_once() {
     let (status, _) = rig
         .webhooks
         .receive(
-            &headers(&[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &signature)]),
+            &headers(&[
+                ("X-GitHub-Event", "push"),
+                ("X-Hub-Signature-256", &signature),
+            ]),
             GITHUB_PUSH.as_bytes(),
         )
         .await;
@@ -198,7 +217,10 @@ async fn other_events_and_unknown_senders_refresh_nothing() {
     let (status, _) = rig
         .webhooks
         .receive(
-            &headers(&[("X-GitHub-Event", "ping"), ("X-Hub-Signature-256", &signature)]),
+            &headers(&[
+                ("X-GitHub-Event", "ping"),
+                ("X-Hub-Signature-256", &signature),
+            ]),
             ping.as_bytes(),
         )
         .await;
