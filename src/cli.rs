@@ -14,6 +14,7 @@ mod engine_config;
 mod get;
 mod health;
 mod history;
+mod in_cluster;
 mod load;
 mod output;
 mod paths;
@@ -236,10 +237,27 @@ pub enum Command {
     },
     /// Run the engine headless in the foreground (logs to stderr) until
     /// Ctrl-C or SIGTERM: Git and every cluster observed, operations run.
+    ///
+    /// One listener (--metrics-addr) serves Prometheus metrics at /metrics
+    /// (named as Argo CD names them), Git push webhooks at /api/webhook and
+    /// /healthz. Webhook secrets come from the environment only:
+    /// FLEETDECK_WEBHOOK_GITHUB_SECRET (X-Hub-Signature-256),
+    /// FLEETDECK_WEBHOOK_GITLAB_SECRET (X-Gitlab-Token) and
+    /// FLEETDECK_WEBHOOK_BITBUCKET_SECRET (Bitbucket Server X-Hub-Signature);
+    /// a provider without one is refused (401, logged and audited).
     Controller {
         /// Seconds between refreshes of Git and the clusters.
         #[arg(long, default_value_t = 10, value_name = "SECONDS")]
         interval: u64,
+        /// Where to serve /metrics, /api/webhook and /healthz (port 0 picks
+        /// a free port, printed at start). In a pod: 0.0.0.0:9464.
+        #[arg(
+            long,
+            env = "FLEETDECK_METRICS_ADDR",
+            default_value = "127.0.0.1:9464",
+            value_name = "HOST:PORT"
+        )]
+        metrics_addr: String,
     },
     /// Print the health of each Kubernetes object in a YAML file, as Argo CD
     /// assesses it. Kinds without a health check are listed, not assessed.
@@ -330,8 +348,16 @@ pub async fn run(cli: Cli, paths: ProjectPaths) -> color_eyre::Result<ExitCode> 
             app, since, output, ..
         } => audit::run(&settings, app.as_deref(), since.as_deref(), output),
         Command::Status { output } => status::run(&settings, output).await,
-        Command::Controller { interval } => {
-            controller::run(&settings, std::time::Duration::from_secs(interval.max(1))).await
+        Command::Controller {
+            interval,
+            metrics_addr,
+        } => {
+            controller::run(
+                &settings,
+                std::time::Duration::from_secs(interval.max(1)),
+                &metrics_addr,
+            )
+            .await
         }
         Command::Demo(args) => demo::run(&settings, &args).await,
         Command::Ui {

@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod serve;
 pub mod sim;
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -11,9 +11,11 @@ mod integration {
     mod cli;
     mod cli_engine;
     mod cli_health;
+    mod controller_serve;
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
+    mod deploy;
     mod diff;
     mod engine_reconciler;
     pub mod engine_sync;
@@ -27,6 +29,7 @@ mod integration {
     mod model;
     mod project_rules;
     mod readonly;
+    mod prometheus_eval;
     mod render;
     #[cfg(feature = "tui")]
     mod screenshots;

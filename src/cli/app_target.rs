@@ -9,8 +9,8 @@ use color_eyre::eyre::{WrapErr, eyre};
 use super::load::{LoadedCatalog, find_application, load_catalogs, render_app};
 use super::settings::Settings;
 use crate::engine::cluster::{
-    ClusterChoice, ClusterClient, ClusterEntry, ClusterRegistry, ClusterSettings, connect,
-    read_kubeconfig,
+    ClusterChoice, ClusterClient, ClusterEntry, ClusterRegistry, ClusterSettings,
+    IN_CLUSTER_CONTEXT, connect, read_kubeconfig,
 };
 use kube::config::Kubeconfig;
 
@@ -127,9 +127,21 @@ pub async fn connect_destination(
 
 /// The fleet: the configured contexts (all of the kubeconfig's when none
 /// is configured) and the hub.
+///
+/// In a pod, the pod's own cluster joins as the `in-cluster` context (the
+/// hub unless --hub says otherwise), and a kubeconfig is optional.
 pub fn fleet_registry(settings: &Settings) -> color_eyre::Result<(Kubeconfig, ClusterRegistry)> {
     let path = kubeconfig_path(settings);
-    let kubeconfig = read_kubeconfig(&path)?;
+    let in_cluster = super::in_cluster::detect();
+    let kubeconfig = match &in_cluster {
+        Some(in_cluster) if !path.exists() => in_cluster.kubeconfig(),
+        Some(in_cluster) => in_cluster.add_to(read_kubeconfig(&path)?),
+        None => read_kubeconfig(&path)?,
+    };
+    let hub = settings
+        .hub
+        .as_deref()
+        .or(in_cluster.as_ref().map(|_| IN_CLUSTER_CONTEXT));
     let choices: Vec<ClusterChoice> = settings
         .clusters
         .iter()
@@ -139,7 +151,7 @@ pub fn fleet_registry(settings: &Settings) -> color_eyre::Result<(Kubeconfig, Cl
             labels: cluster.labels.clone(),
         })
         .collect();
-    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, settings.hub.as_deref())
+    let registry = ClusterRegistry::from_kubeconfig(&kubeconfig, &choices, hub)
         .wrap_err_with(|| format!("in kubeconfig {}", path.display()))?;
     Ok((kubeconfig, registry))
 }

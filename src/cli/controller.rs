@@ -1,5 +1,8 @@
 //! `fleetdeck controller`: the engine headless, in the foreground, its
-//! events as log lines on stderr, until SIGINT or SIGTERM.
+//! events as log lines on stderr, until SIGINT or SIGTERM; metrics and Git
+//! webhooks served on one listener ([`serving`]).
+
+mod serving;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,14 +15,30 @@ use crate::engine::api::{Command, EngineEvent};
 use crate::engine::reconciler::start;
 use crate::engine::sync::SyncProgress;
 
-pub async fn run(settings: &Settings, interval: Duration) -> color_eyre::Result<ExitCode> {
+pub async fn run(
+    settings: &Settings,
+    interval: Duration,
+    metrics_addr: &str,
+) -> color_eyre::Result<ExitCode> {
     let shutdown = super::sim::ShutdownSignals::install()?;
     let config = engine_config(settings, interval, true).await?;
     let clusters = config.registry.clusters().len();
     let (engine, task) = start(config).await?;
+    let served = match serving::start(settings, &engine, metrics_addr).await {
+        Ok(served) => served,
+        Err(error) => {
+            engine.send(Command::Shutdown).await.ok();
+            task.await.ok();
+            return Err(error);
+        }
+    };
     eprintln!(
         "controller running: {clusters} clusters, refresh every {}s; Ctrl-C stops it",
         interval.as_secs()
+    );
+    eprintln!(
+        "serving http://{addr}/metrics and webhooks at http://{addr}/api/webhook",
+        addr = served.local_addr
     );
     let mut events = engine.subscribe();
     let mut snapshots = engine.watch();
@@ -56,6 +75,7 @@ pub async fn run(settings: &Settings, interval: Duration) -> color_eyre::Result<
         _ = logging => {}
         _ = shutdown.wait() => eprintln!("stopping the controller"),
     }
+    served.stop();
     engine.send(Command::Shutdown).await.ok();
     task.await.ok();
     Ok(ExitCode::SUCCESS)

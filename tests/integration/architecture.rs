@@ -67,6 +67,7 @@ fn engine_imports_no_front_end_or_simulator() {
             "crate::tui",
             "crate::cli",
             "crate::sim",
+            "crate::serve",
             "ratatui",
             "crossterm",
             "tui_textarea",
@@ -120,6 +121,30 @@ fn tui_reaches_the_engine_only_through_its_api() {
     assert!(
         bad.is_empty(),
         "tui crosses its boundary:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn serve_reaches_the_engine_only_through_its_api() {
+    let files = module_files("serve");
+    assert!(files.len() > 3, "expected serve sources, found {files:?}");
+    let bad = violations(
+        &files,
+        &[
+            "crate::engine::",
+            "crate::cli",
+            "crate::tui",
+            "crate::sim",
+            "kube::",
+            "git2",
+            "std::env::var",
+        ],
+        &["crate::engine::api"],
+    );
+    assert!(
+        bad.is_empty(),
+        "serve crosses its boundary:\n{}",
         bad.join("\n")
     );
 }
