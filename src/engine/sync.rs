@@ -20,13 +20,16 @@ mod wait;
 
 pub use cancel::{CancelHandle, CancelSignal, cancel_pair};
 pub use destination::place_in_destination;
-pub use executor::run_sync;
+pub use executor::{run_sync, run_sync_with_lease};
 pub use hook::{
     HELM_HOOK_ANNOTATION, HOOK_ANNOTATION, HookDeletePolicy, HookMark, SYNC_WAVE_ANNOTATION,
     delete_policies, hook_mark, sync_wave,
 };
 pub use kind_order::kind_rank;
-pub use lock::{OperationGuard, OperationLocks};
+pub use lock::{
+    Acquired, AppLocks, LockClaim, LockError, LockLease, OperationGuard, OperationLocks, describe_held,
+    held_for,
+};
 pub use operation::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncProgress, SyncRequest,
     SyncTimeouts,
