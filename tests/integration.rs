@@ -9,6 +9,7 @@ mod integration {
     mod cli;
     mod cli_engine;
     mod cli_health;
+    mod cli_operation_lock;
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
@@ -21,6 +22,7 @@ mod integration {
     mod kustomize;
     mod live_cache;
     mod model;
+    mod operations;
     mod project_rules;
     mod render;
     #[cfg(feature = "tui")]

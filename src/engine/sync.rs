@@ -27,8 +27,8 @@ pub use hook::{
 };
 pub use kind_order::kind_rank;
 pub use lock::{
-    Acquired, AppLocks, LockClaim, LockError, LockLease, OperationGuard, OperationLocks, describe_held,
-    held_for,
+    Acquired, AppLocks, LockClaim, LockError, LockLease, OperationGuard, OperationLocks,
+    describe_held, held_for,
 };
 pub use operation::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncProgress, SyncRequest,

@@ -32,12 +32,9 @@ impl Operations {
         } = ask;
         self.refuse_if_readonly("approving")?;
         self.authorise(operator, OperatorAction::Approve, &target)?;
-        let store = self
-            .store
-            .clone()
-            .ok_or(OperationError::NoStateDirectory {
-                what: "an approval could not be kept",
-            })?;
+        let store = self.store.clone().ok_or(OperationError::NoStateDirectory {
+            what: "an approval could not be kept",
+        })?;
         let audit = self.audit.clone();
         let operator = operator.to_string();
         let label = app.clone();

@@ -149,12 +149,10 @@ impl Operations {
                     reason: pause.reason.clone(),
                     result: format!("{} (set by {}) ended", pause.id, pause.owner),
                 };
-                append(audit.as_deref(), &record).map_err(|source| {
-                    OperationError::NotAudited {
-                        action: "resume".to_string(),
-                        target: record.target.clone(),
-                        source,
-                    }
+                append(audit.as_deref(), &record).map_err(|source| OperationError::NotAudited {
+                    action: "resume".to_string(),
+                    target: record.target.clone(),
+                    source,
                 })?;
             }
             Ok(removed)

@@ -101,7 +101,10 @@ mod tests {
 
         let bob = claim("bob", 77, 60);
         let interrupted = interrupted_record(&alice, &bob);
-        assert_eq!(interrupted.operator, "alice", "recorded as the dead operation");
+        assert_eq!(
+            interrupted.operator, "alice",
+            "recorded as the dead operation"
+        );
         assert_eq!(interrupted.revision, "abc123");
         assert_eq!(interrupted.at, bob.since);
         assert!(
@@ -111,6 +114,10 @@ mod tests {
             "{}",
             interrupted.result
         );
-        assert!(interrupted.result.ends_with("found when bob@build-7 (pid 77) started sync"));
+        assert!(
+            interrupted
+                .result
+                .ends_with("found when bob@build-7 (pid 77) started sync")
+        );
     }
 }

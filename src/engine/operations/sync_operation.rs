@@ -17,9 +17,7 @@ use super::spec::{OperationKind, SyncSpec};
 use crate::engine::error_chain::error_chain;
 use crate::engine::model::Application;
 use crate::engine::render::RenderedSource;
-use crate::engine::state::{
-    HistoryEntry, InitiatedBy, NewSync, RollbackHold, hold_after_rollback,
-};
+use crate::engine::state::{HistoryEntry, InitiatedBy, NewSync, RollbackHold, hold_after_rollback};
 use crate::engine::sync::{
     CancelSignal, LockClaim, LockLease, OperationPhase, ProgressSink, SyncOutcome,
     run_sync_with_lease,

@@ -63,7 +63,8 @@ impl FileLocks {
 impl AppLocks for FileLocks {
     fn try_lock(&self, claim: &LockClaim) -> Result<Acquired, LockError> {
         let app = claim.app.as_str();
-        std::fs::create_dir_all(&self.dir).map_err(|source| io(app, &self.dir, "create", source))?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|source| io(app, &self.dir, "create", source))?;
         let path = self.path_of(app);
         let mut file = open_private(&path).map_err(|source| io(app, &path, "open", source))?;
         match file.try_lock() {
@@ -229,7 +230,10 @@ mod tests {
                 other => panic!("expected a refusal naming alice, got {other:?}"),
             }
         }
-        assert!(locks.try_lock(&claim("api", "bob")).is_ok(), "apps are apart");
+        assert!(
+            locks.try_lock(&claim("api", "bob")).is_ok(),
+            "apps are apart"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -247,7 +251,10 @@ mod tests {
         let locks = FileLocks::in_state_dir(dir.path());
         let first = locks.try_lock(&claim("web", "alice")).expect("first");
         assert_eq!(
-            locks.claim_in_file("web").expect("read").map(|c| c.operator),
+            locks
+                .claim_in_file("web")
+                .expect("read")
+                .map(|c| c.operator),
             Some("alice".to_string())
         );
         drop(first);
@@ -293,7 +300,9 @@ mod tests {
             return;
         };
         let locks = FileLocks::in_state_dir(Path::new(&dir));
-        let _held = locks.try_lock(&claim("web", "helper")).expect("helper lock");
+        let _held = locks
+            .try_lock(&claim("web", "helper"))
+            .expect("helper lock");
         println!("locked by pid {}", std::process::id());
         // Blocks until the parent kills this process.
         let mut line = String::new();
@@ -322,7 +331,7 @@ mod tests {
         let locked = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .any(|line| line.starts_with("locked by pid"));
+            .any(|line| line.contains("locked by pid"));
         assert!(locked, "the helper took the lock");
 
         let locks = FileLocks::in_state_dir(dir.path());
@@ -347,7 +356,10 @@ mod tests {
         assert_eq!(stale.revision, "abc123");
         assert_eq!(stale.reason, "release 7");
         assert_eq!(
-            locks.claim_in_file("web").expect("read").map(|c| c.operator),
+            locks
+                .claim_in_file("web")
+                .expect("read")
+                .map(|c| c.operator),
             Some("alice".to_string()),
             "the new holder's claim replaced it"
         );
