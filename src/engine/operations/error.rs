@@ -17,10 +17,10 @@ pub enum OperationError {
     ReadOnly { action: String },
     /// Another operation holds the app's lock; see [`LockError::Held`]
     /// for the wording.
-    #[error("{}", describe_held(app, holder.as_ref(), *held_for))]
+    #[error("{}", describe_held(app, holder.as_deref(), *held_for))]
     Locked {
         app: String,
-        holder: Option<LockClaim>,
+        holder: Option<Box<LockClaim>>,
         held_for: Option<Duration>,
     },
     /// The lock itself could not be used (its file cannot be opened).

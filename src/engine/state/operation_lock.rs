@@ -72,7 +72,7 @@ impl AppLocks for FileLocks {
             Err(std::fs::TryLockError::WouldBlock) => {
                 // A holder between taking the lock and writing its claim
                 // shows as unknown rather than failing the refusal.
-                let holder = read_claim(&mut file).ok().flatten();
+                let holder = read_claim(&mut file).ok().flatten().map(Box::new);
                 return Err(LockError::Held {
                     app: app.to_string(),
                     held_for: holder

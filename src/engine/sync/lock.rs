@@ -70,10 +70,10 @@ pub enum LockError {
     /// Another operation holds it. `holder` is `None` when the holder did
     /// not say who it is (an in-memory lock, or a holder between taking
     /// the lock and writing its claim).
-    #[error("{}", describe_held(app, holder.as_ref(), *held_for))]
+    #[error("{}", describe_held(app, holder.as_deref(), *held_for))]
     Held {
         app: String,
-        holder: Option<LockClaim>,
+        holder: Option<Box<LockClaim>>,
         held_for: Option<Duration>,
     },
     #[error("cannot {action} the operation lock {path} of {app}: {source}")]
@@ -175,7 +175,7 @@ impl OperationLocks {
                 held_for: holder
                     .as_ref()
                     .and_then(|claim| held_for(claim.since, Timestamp::now())),
-                holder: holder.clone(),
+                holder: holder.clone().map(Box::new),
             });
         }
         held.insert(app.to_string(), claim);
