@@ -14,6 +14,7 @@ pub mod error_chain;
 pub mod health;
 pub mod manifest;
 pub mod model;
+pub mod operations;
 pub mod parallel;
 pub mod policy;
 pub mod reconciler;

@@ -12,6 +12,7 @@ mod integration {
     mod cli_engine;
     mod cli_health;
     mod controller_serve;
+    mod cli_operation_lock;
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
@@ -27,6 +28,7 @@ mod integration {
     mod kustomize_realworld;
     mod live_cache;
     mod model;
+    mod operations;
     mod project_rules;
     mod readonly;
     mod prometheus_eval;

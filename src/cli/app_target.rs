@@ -16,7 +16,6 @@ use kube::config::Kubeconfig;
 
 use crate::engine::model::Application;
 use crate::engine::policy::project_rules::ProjectRules;
-use crate::engine::policy::roles::ActionTarget;
 use crate::engine::render::RenderedSource;
 use crate::engine::sync::ProjectGuard;
 
@@ -41,15 +40,6 @@ impl AppTarget {
     /// What a sync of this target is held to.
     pub fn project_guard(&self) -> ProjectGuard {
         ProjectGuard::for_application(&self.app, self.project.clone(), self.cluster.hub)
-    }
-
-    /// The app, its project and its cluster, for role checks.
-    pub fn role_target(&self) -> ActionTarget {
-        ActionTarget::app(
-            self.app.name(),
-            self.app.project(),
-            Some(self.cluster.name.clone()),
-        )
     }
 
     /// The rendered commit (of the first source), for messages.

@@ -6,16 +6,14 @@
 use std::process::ExitCode;
 
 use color_eyre::eyre::{bail, eyre};
-use k8s_openapi::jiff::Timestamp;
 
 use super::app_target::fleet_registry;
-use super::engine_config::check_role;
 use super::load::{find_application, load_catalogs, render_app};
 use super::settings::Settings;
-use super::sync::open_state;
-use crate::engine::policy::roles::{ActionTarget, OperatorAction};
+use super::sync::operations;
+use crate::engine::operations::ApproveAsk;
+use crate::engine::policy::roles::ActionTarget;
 use crate::engine::source::short_revision;
-use crate::engine::state::Approval;
 
 pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<ExitCode> {
     if settings.readonly {
@@ -31,26 +29,24 @@ pub async fn run(settings: &Settings, app_name: &str) -> color_eyre::Result<Exit
             .ok()
             .map(|entry| entry.name.clone())
     });
-    check_role(
-        settings,
-        OperatorAction::Approve,
-        &ActionTarget::app(app_name, app.project(), cluster),
-    )?;
+    let target = ActionTarget::app(app_name, app.project(), cluster);
     let rendered = render_app(settings, &catalogs, app).await?;
     let revision = rendered
         .first()
         .map(|source| source.commit.to_string())
         .ok_or_else(|| eyre!("{app_name} has no Git source to approve a revision of"))?;
     let by = settings.operator_name();
-    open_state(settings)?.set_approval(
-        app_name,
-        Approval {
-            revision: revision.clone(),
-            by: by.clone(),
-            at: Timestamp::now(),
-        },
-    )?;
-    super::audit::record(settings, "approve", app_name, &revision, "", "done")?;
+    operations(settings)?
+        .approve(
+            &by,
+            ApproveAsk {
+                app: app_name.to_string(),
+                revision: revision.clone(),
+                target,
+            },
+        )
+        .await
+        .map_err(|error| eyre!(error))?;
     // A running controller decides again now rather than at its next poll.
     super::refresh::request(settings, Some(app_name))?;
     println!(

@@ -1,10 +1,10 @@
-//! `fleetdeck audit`: who did what, when and why — and the helper every
-//! writing command uses to add its line.
+//! `fleetdeck audit`: who did what, when and why (the operations layer
+//! writes the records).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use color_eyre::eyre::{WrapErr, eyre};
+use color_eyre::eyre::eyre;
 use k8s_openapi::jiff::Timestamp;
 
 use super::output::OutputFormat;
@@ -15,29 +15,6 @@ use crate::engine::state::{AuditLog, AuditRecord, DamagedLine};
 
 fn open(settings: &Settings) -> color_eyre::Result<AuditLog> {
     Ok(AuditLog::open(&settings.paths.app_state_dir())?)
-}
-
-/// Appends one action by the operator running this command. A failure is
-/// an error: an action that cannot be audited must not look fine.
-pub fn record(
-    settings: &Settings,
-    action: &str,
-    target: &str,
-    revision: &str,
-    reason: &str,
-    result: &str,
-) -> color_eyre::Result<()> {
-    let log = open(settings)?;
-    log.append(&AuditRecord {
-        at: Timestamp::now(),
-        operator: settings.operator_name(),
-        action: action.to_string(),
-        target: target.to_string(),
-        revision: revision.to_string(),
-        reason: reason.to_string(),
-        result: result.to_string(),
-    })
-    .wrap_err_with(|| format!("{action} {target} happened but could not be audited"))
 }
 
 pub fn run(

@@ -13,7 +13,6 @@ use super::settings::Settings;
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::duration_text::{MAX_TIME_BOX, parse_duration};
 use crate::engine::policy::label_match::TextSelector;
-use crate::engine::policy::roles::{ActionTarget, OperatorAction};
 use crate::engine::reconciler::{CatalogSource, EngineConfig, GitSource};
 use crate::engine::render::RenderCache;
 use crate::engine::schedule::TimeZones;
@@ -90,21 +89,6 @@ pub fn rollback_pause(settings: &Settings) -> color_eyre::Result<Duration> {
         Some(text) => parse_duration(text, MAX_TIME_BOX)
             .map_err(|error| eyre!("sync.rollbackPause: `{text}`: {error}")),
     }
-}
-
-/// Refuses, naming the role that applied, when the configured operator
-/// may not do `action` on `target`: the same check the engine makes of
-/// every command it is sent.
-pub fn check_role(
-    settings: &Settings,
-    action: OperatorAction,
-    target: &ActionTarget,
-) -> color_eyre::Result<()> {
-    settings
-        .config
-        .role_book()
-        .check(&settings.operator_name(), action, target)
-        .map_err(|refusal| eyre!("refused: {refusal}"))
 }
 
 /// The approval gate from the config; a selector that does not parse is an

@@ -1,6 +1,7 @@
 //! `fleetdeck pause` / `fleetdeck resume` / `fleetdeck pauses`: time-boxed
 //! holds on automation, written to the shared pause file that every engine
 //! (a `controller` in another terminal included) reads on each refresh.
+//! Pause and resume go through the operations layer (role, act, audit).
 
 use std::process::ExitCode;
 
@@ -8,12 +9,12 @@ use clap::Args;
 use color_eyre::eyre::{WrapErr, bail, eyre};
 use k8s_openapi::jiff::Timestamp;
 
-use super::engine_config::check_role;
 use super::settings::Settings;
+use super::sync::operations;
+use crate::engine::operations::{OperationError, PauseAsk};
 use crate::engine::policy::duration_text::{MAX_TIME_BOX, parse_duration};
 use crate::engine::policy::label_match::TextSelector;
-use crate::engine::policy::pause::{PauseRequest, PauseScope};
-use crate::engine::policy::roles::{ActionTarget, OperatorAction};
+use crate::engine::policy::pause::PauseScope;
 use crate::engine::state::{PauseStore, ResumeTarget};
 
 /// What a pause or resume applies to: exactly one (checked when used, so
@@ -68,7 +69,7 @@ fn open(settings: &Settings) -> color_eyre::Result<PauseStore> {
         .wrap_err_with(|| format!("cannot open the pause store in {}", dir.display()))
 }
 
-pub fn pause(
+pub async fn pause(
     settings: &Settings,
     scope: &ScopeArgs,
     duration: &str,
@@ -80,35 +81,23 @@ pub fn pause(
     let duration = parse_duration(duration, MAX_TIME_BOX)
         .map_err(|error| eyre!("--for {duration}: {error}"))?;
     let scope = scope.scope()?;
-    check_role(
-        settings,
-        OperatorAction::pause(&scope),
-        &ActionTarget::of_pause_scope(&scope),
-    )?;
-    let store = open(settings)?;
-    let now = Timestamp::now();
-    let pause = store.add(
-        PauseRequest {
-            scope,
-            reason: reason.to_string(),
-            owner: settings.operator_name(),
-            duration,
-        },
-        now,
-    )?;
-    super::audit::record(
-        settings,
-        "pause",
-        &pause.scope.to_string(),
-        "",
-        &pause.reason,
-        &format!("{} until {}", pause.id, pause.expires_at),
-    )?;
-    println!("{}: {} {}", pause.id, pause.scope, pause.describe(now));
+    let pause = operations(settings)?
+        .pause(
+            &settings.operator_name(),
+            PauseAsk::new(scope, reason, duration),
+        )
+        .await
+        .map_err(|error| eyre!(error))?;
+    println!(
+        "{}: {} {}",
+        pause.id,
+        pause.scope,
+        pause.describe(Timestamp::now())
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn resume(
+pub async fn resume(
     settings: &Settings,
     scope: &ScopeArgs,
     id: Option<&str>,
@@ -116,45 +105,24 @@ pub fn resume(
     if settings.readonly {
         bail!("read-only mode: resuming is not allowed");
     }
-    let store = open(settings)?;
-    let now = Timestamp::now();
     let target = match id {
         Some(id) => ResumeTarget::Id(id.to_string()),
         None => ResumeTarget::Scope(scope.scope()?),
     };
-    // The role is checked against the scope of what would be lifted (by
-    // id, the scope of that pause).
-    let lifted = match &target {
-        ResumeTarget::Scope(scope) => Some(scope.clone()),
-        ResumeTarget::Id(id) => store
-            .list(now)?
-            .into_iter()
-            .find(|pause| &pause.id == id)
-            .map(|pause| pause.scope),
+    let removed = match operations(settings)?
+        .resume(&settings.operator_name(), target)
+        .await
+    {
+        Ok(removed) => removed,
+        Err(OperationError::NoMatchingPause) => {
+            eprintln!("no pause in force matches; nothing resumed (`fleetdeck pauses` lists them)");
+            return Ok(ExitCode::from(1));
+        }
+        Err(error) => return Err(eyre!(error)),
     };
-    if let Some(scope) = &lifted {
-        check_role(
-            settings,
-            OperatorAction::resume(scope),
-            &ActionTarget::of_pause_scope(scope),
-        )?;
-    }
-    let removed = store.resume(&target, now)?;
-    if removed.is_empty() {
-        eprintln!("no pause in force matches; nothing resumed (`fleetdeck pauses` lists them)");
-        return Ok(ExitCode::from(1));
-    }
     // Healing resumes now rather than at the controller's next poll.
     super::refresh::request(settings, None)?;
     for pause in removed {
-        super::audit::record(
-            settings,
-            "resume",
-            &pause.scope.to_string(),
-            "",
-            &pause.reason,
-            &format!("{} (set by {}) ended", pause.id, pause.owner),
-        )?;
         println!(
             "resumed {}: {} ({} by {})",
             pause.id, pause.scope, pause.reason, pause.owner

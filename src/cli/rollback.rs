@@ -1,6 +1,7 @@
 //! `fleetdeck rollback <app> [ID]`: sync the revision of an earlier
 //! history entry and pin the app there, so that nothing automated undoes
 //! the rollback until an operator syncs to the target revision again.
+//! The operations layer does the sync, the pin and the pause.
 
 use std::process::ExitCode;
 
@@ -8,14 +9,11 @@ use color_eyre::eyre::{bail, eyre};
 use k8s_openapi::jiff::Timestamp;
 
 use super::app_target::load_target;
-use super::engine_config::check_role;
 use super::settings::Settings;
-use super::sync::{SyncArgs, audit_outcome, open_state, record, sync_target};
-use crate::engine::policy::roles::OperatorAction;
+use super::sync::{SyncArgs, exit_code, operations, sync_target};
+use crate::engine::operations::OperationKind;
 use crate::engine::source::short_revision;
-use crate::engine::state::{PauseStore, ResultPhase, hold_after_rollback, rollback_entry};
-
-use super::engine_config::rollback_pause;
+use crate::engine::state::{ResultPhase, rollback_entry};
 
 pub async fn run(
     settings: &Settings,
@@ -26,7 +24,10 @@ pub async fn run(
     if settings.readonly {
         bail!("read-only mode: rollback is not allowed");
     }
-    let store = open_state(settings)?;
+    let operations = operations(settings)?;
+    let store = operations
+        .state()
+        .ok_or_else(|| eyre!("no state directory: there is no history"))?;
     let history = store.history(app_name)?;
     let entry = rollback_entry(&history, id)
         .map_err(|reason| eyre!("cannot roll back {app_name}: {reason}"))?;
@@ -44,30 +45,25 @@ pub async fn run(
         entry.initiated_by
     );
     let target = load_target(settings, app_name, Some(&entry.revision)).await?;
-    check_role(settings, OperatorAction::Rollback, &target.role_target())?;
     let args = SyncArgs {
         prune,
         ..SyncArgs::default()
     };
-    let outcome = sync_target(settings, &target, &args, None).await?;
-    record(settings, &store, &target, &outcome, false)?;
-    audit_outcome(settings, "rollback", &outcome)?;
-    if outcome.phase != crate::engine::sync::OperationPhase::Error {
-        let pauses = PauseStore::open(settings.paths.app_state_dir())?;
-        let hold = hold_after_rollback(
-            &store,
-            Some(&pauses),
-            app_name,
-            &entry,
-            &settings.operator_name(),
-            rollback_pause(settings)?,
-            Timestamp::now(),
-        )?;
+    let report = sync_target(
+        settings,
+        &operations,
+        &target,
+        &args,
+        None,
+        OperationKind::Rollback(Box::new(entry)),
+    )
+    .await?;
+    if let Some(hold) = &report.hold {
         eprintln!(
             "{app_name} is pinned at {}: `fleetdeck sync {app_name}` returns it to its targetRevision",
             short_revision(&hold.pin.revision)
         );
-        if let Some(pause) = hold.pause {
+        if let Some(pause) = &hold.pause {
             eprintln!(
                 "its automation is paused ({}): {}",
                 pause.id,
@@ -75,9 +71,5 @@ pub async fn run(
             );
         }
     }
-    Ok(if outcome.succeeded() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_code(&report))
 }

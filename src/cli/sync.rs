@@ -5,20 +5,18 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use color_eyre::eyre::{WrapErr, bail, eyre};
 
 use super::app_target::{AppTarget, load_target};
-use super::engine_config::check_role;
+use super::engine_config::rollback_pause;
 use super::settings::Settings;
 use crate::engine::manifest::ObjectKey;
-use crate::engine::policy::roles::OperatorAction;
+use crate::engine::operations::{Initiator, OperationKind, OperationReport, Operations, SyncSpec};
 use crate::engine::source::short_revision;
-use crate::engine::state::{InitiatedBy, NewSync, StateStore};
-use crate::engine::sync::{
-    OperationLocks, ProgressSink, ResultCode, SyncOutcome, SyncProgress, SyncRequest, cancel_pair,
-    run_sync,
-};
+use crate::engine::state::StateStore;
+use crate::engine::sync::{ProgressSink, ResultCode, SyncProgress, SyncRequest, cancel_pair};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, Default)]
@@ -39,17 +37,12 @@ pub async fn run(
         bail!("read-only mode: sync is not allowed (a --dry-run is)");
     }
     let selected = parse_resources(&args.resources)?;
-    let store = open_state(settings)?;
+    let operations = operations(settings)?;
     let target = load_target(settings, app_name, args.revision.as_deref()).await?;
-    if !args.dry_run {
-        check_role(
-            settings,
-            OperatorAction::sync(args.prune),
-            &target.role_target(),
-        )?;
-    }
     let to_target_revision = args.revision.is_none();
-    if let (Some(pin), true, false) = (store.pin(app_name)?, to_target_revision, args.dry_run) {
+    if let (Some(store), true, false) = (operations.state(), to_target_revision, args.dry_run)
+        && let Some(pin) = store.pin(app_name)?
+    {
         eprintln!(
             "note: {app_name} was rolled back to {} by {} at {}; this sync returns it to its \
              targetRevision and lifts the pin",
@@ -58,26 +51,47 @@ pub async fn run(
             pin.pinned_at
         );
     }
-    let outcome = sync_target(settings, &target, args, selected).await?;
-    record(settings, &store, &target, &outcome, to_target_revision)?;
-    if !args.dry_run {
-        let action = if args.prune { "sync+prune" } else { "sync" };
-        audit_outcome(settings, action, &outcome)?;
-    }
-    Ok(if outcome.succeeded() {
+    let report = sync_target(
+        settings,
+        &operations,
+        &target,
+        args,
+        selected,
+        OperationKind::Sync { to_target_revision },
+    )
+    .await?;
+    Ok(exit_code(&report))
+}
+
+/// The layer the CLI's writing commands go through: the state directory's
+/// locks (shared with a running controller), history, audit and pauses.
+pub fn operations(settings: &Settings) -> color_eyre::Result<Operations> {
+    let dir = settings.paths.app_state_dir();
+    Ok(Operations::for_state_dir(&dir, settings.config.role_book())
+        .wrap_err_with(|| format!("cannot open the state directory {}", dir.display()))?
+        .with_rollback_pause(rollback_pause(settings)?)
+        .readonly(settings.readonly))
+}
+
+/// Success only when the sync succeeded and all of it was recorded.
+pub fn exit_code(report: &OperationReport) -> ExitCode {
+    if report.succeeded() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }
 
-/// Runs the sync of a loaded target, printing progress and a summary.
+/// Runs the sync (or rollback) of a loaded target through the operations
+/// layer, printing progress and a summary.
 pub async fn sync_target(
     settings: &Settings,
+    operations: &Operations,
     target: &AppTarget,
     args: &SyncArgs,
     selected: Option<BTreeSet<ObjectKey>>,
-) -> color_eyre::Result<SyncOutcome> {
+    kind: OperationKind,
+) -> color_eyre::Result<OperationReport> {
     let operator = settings.operator_name();
     let mut request = SyncRequest::for_application(
         &target.app,
@@ -98,6 +112,28 @@ pub async fn sync_target(
         None => None,
         Some(asked) => Some(resolve_selected(&request, asked)?),
     };
+    let revision = request.revision.clone();
+    let started = operations
+        .start(SyncSpec {
+            app: target.app.clone(),
+            rendered: Arc::new(target.sources.clone()),
+            client: target.client.clone(),
+            request,
+            initiator: Initiator::operator(operator),
+            kind,
+            reason: String::new(),
+        })
+        .map_err(|error| eyre!(error))?;
+    if let Some(stale) = started.interrupted() {
+        eprintln!(
+            "note: the {} of {} by {} since {} never finished (its process is gone); \
+             recorded as interrupted in the audit log",
+            stale.action,
+            stale.app,
+            stale.holder(),
+            stale.since
+        );
+    }
 
     eprintln!(
         "{} {} to {} at {}{}",
@@ -108,7 +144,7 @@ pub async fn sync_target(
         },
         target.app.name(),
         target.cluster.name,
-        short_revision(&request.revision),
+        short_revision(&revision),
         if args.prune { " with prune" } else { "" }
     );
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
@@ -118,28 +154,27 @@ pub async fn sync_target(
         }
     });
     let (cancel, signal) = cancel_pair();
-    let locks = OperationLocks::default();
-    let progress = ProgressSink::new(sender);
-    let outcome = {
-        let sync = run_sync(&target.client, request, &locks, &progress, signal);
+    let report = {
+        let sync = started.run(ProgressSink::new(sender), signal);
         tokio::pin!(sync);
         tokio::select! {
-            outcome = &mut sync => outcome,
+            report = &mut sync => report,
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("terminating: finishing the resource at hand (Ctrl-C again to abort)");
                 cancel.cancel();
                 tokio::select! {
-                    outcome = &mut sync => outcome,
+                    report = &mut sync => report,
                     _ = tokio::signal::ctrl_c() => bail!("aborted; the sync stopped mid-step"),
                 }
             }
         }
-    };
-    // The printer ends once the last sender is gone.
-    drop(progress);
+    }
+    .map_err(|error| eyre!(error))?;
+    // The printer ends once the last sender (inside the sync) is gone.
     printer
         .await
         .map_err(|join| eyre!("progress printer stopped: {join}"))?;
+    let outcome = &report.outcome;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -151,59 +186,19 @@ pub async fn sync_target(
         outcome.count(ResultCode::PruneSkipped),
         outcome.count(ResultCode::SyncFailed),
     )?;
-    Ok(outcome)
-}
-
-/// The audit line for a finished operation.
-pub fn audit_outcome(
-    settings: &Settings,
-    action: &str,
-    outcome: &SyncOutcome,
-) -> color_eyre::Result<()> {
-    super::audit::record(
-        settings,
-        action,
-        &outcome.app,
-        &outcome.revision,
-        "",
-        &format!("{:?}: {}", outcome.phase, outcome.message),
-    )
+    if let Some(entry) = &report.history {
+        eprintln!("recorded as history entry {}", entry.id);
+    }
+    for warning in &report.warnings {
+        eprintln!("error: {warning}");
+    }
+    Ok(report)
 }
 
 pub fn open_state(settings: &Settings) -> color_eyre::Result<StateStore> {
     let dir = settings.paths.app_state_dir();
     StateStore::open(&dir)
         .wrap_err_with(|| format!("cannot open the state store {}", dir.display()))
-}
-
-/// Adds the sync to the app's history (nothing for dry runs and for
-/// operations that never started).
-pub fn record(
-    settings: &Settings,
-    store: &StateStore,
-    target: &AppTarget,
-    outcome: &SyncOutcome,
-    to_target_revision: bool,
-) -> color_eyre::Result<()> {
-    let initiated_by = InitiatedBy::operator(settings.operator_name());
-    if let Some(entry) = NewSync::from_outcome(
-        &target.app,
-        &target.sources,
-        outcome,
-        initiated_by,
-        to_target_revision,
-    ) {
-        let recorded = store
-            .record_sync_for(&target.app, entry)
-            .wrap_err_with(|| {
-                format!(
-                    "the sync of {} could not be recorded in its history",
-                    target.app.name()
-                )
-            })?;
-        eprintln!("recorded as history entry {}", recorded.id);
-    }
-    Ok(())
 }
 
 fn print_progress(event: &SyncProgress) {

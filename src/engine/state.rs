@@ -11,6 +11,8 @@
 //! - [`PauseStore`]: the fleet's time-boxed pauses, one shared file.
 //! - [`AuditLog`]: every operator action and automated sync, one JSON line
 //!   each, appended and fsynced.
+//! - [`FileLocks`]: the per-app operation locks (`locks/<app>.lock`) that
+//!   keep two processes from syncing one app at once.
 //!
 //! Concurrency: writers are serialised per application, across threads by
 //! an in-process lock and across processes by an advisory lock file
@@ -29,6 +31,7 @@ pub mod error;
 pub mod file_name;
 pub mod generated;
 pub mod history;
+pub mod operation_lock;
 pub mod pauses;
 pub mod pin;
 pub mod private_file;
@@ -45,6 +48,7 @@ pub use history::{
     DEFAULT_REVISION_HISTORY_LIMIT, HistoryEntry, InitiatedBy, NewSync, ResourceCounts,
     ResultPhase, SourceSummary, SyncResult, history_limit,
 };
+pub use operation_lock::{FileLocks, LOCKS_DIR};
 pub use pauses::{PauseSet, PauseStore, PauseStoreError, ResumeTarget};
 pub use pin::RollbackPin;
 pub use refresh_requests::{RefreshRequest, RefreshRequestError, RefreshRequests};

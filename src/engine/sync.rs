@@ -26,9 +26,12 @@ pub use crate::engine::conventions::sync_phase::SyncPhase;
 pub use crate::engine::conventions::waves::sync_wave;
 pub use cancel::{CancelHandle, CancelSignal, cancel_pair};
 pub use destination::place_in_destination;
-pub use executor::run_sync;
+pub use executor::{run_sync, run_sync_with_lease};
 pub use kind_order::kind_rank;
-pub use lock::{OperationGuard, OperationLocks};
+pub use lock::{
+    Acquired, AppLocks, LockClaim, LockError, LockLease, OperationGuard, OperationLocks,
+    describe_held, held_for,
+};
 pub use operation::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncProgress, SyncRequest,
     SyncTimeouts,

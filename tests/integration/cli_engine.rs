@@ -273,13 +273,18 @@ async fn rollback_restores_an_earlier_revision_and_pins_the_app() {
 
         let audit = setup.run(&["audit", "--app", "web", "-o", "json"]).await;
         let records: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("json");
-        let actions: Vec<&str> = records
+        // Each operation is written ahead (`started`) and then its outcome.
+        let actions: Vec<(&str, bool)> = records
             .as_array()
             .expect("records")
             .iter()
-            .filter_map(|record| record["action"].as_str())
+            .filter_map(|record| Some((record["action"].as_str()?, record["result"] == "started")))
             .collect();
-        assert_eq!(actions, ["sync", "sync", "rollback", "sync"], "{records}");
+        let expected: Vec<(&str, bool)> = ["sync", "sync", "rollback", "sync"]
+            .into_iter()
+            .flat_map(|action| [(action, true), (action, false)])
+            .collect();
+        assert_eq!(actions, expected, "{records}");
         setup.fleet.shutdown().await.expect("shutdown");
     })
     .await

@@ -3,7 +3,9 @@
 //! next, and reports every resource's result.
 //!
 //! Safety first, before anything is sent:
-//! - one operation per app ([`OperationLocks`]);
+//! - one operation per app: [`run_sync`] takes the app's in-process lock,
+//!   [`run_sync_with_lease`] runs under a lock its caller holds (the
+//!   operations layer's) and checks before every wave that it still does;
 //! - the cluster must answer (no half-applied syncs to a cluster that is
 //!   going away);
 //! - a manifest that cannot be compared (no kind, no name, a duplicate)
@@ -23,7 +25,7 @@ use serde_json::Value;
 
 use super::cancel::CancelSignal;
 use super::destination::place_in_destination;
-use super::lock::OperationLocks;
+use super::lock::{LockLease, OperationLocks};
 use super::operation::{
     Change, OperationPhase, ResourceResult, ResultCode, SyncOutcome, SyncProgress, SyncRequest,
 };
@@ -37,7 +39,8 @@ use crate::engine::diff::{AppDiff, FIELD_MANAGER, ResourceScope, compare_app};
 use crate::engine::manifest::ObjectKey;
 use crate::engine::source::short_revision;
 
-/// Runs one sync to completion (or failure, or termination).
+/// Runs one sync to completion (or failure, or termination), under the
+/// app's lock in `locks` (refused with phase Error when it is taken).
 pub async fn run_sync(
     cluster: &ClusterClient,
     request: SyncRequest,
@@ -45,16 +48,8 @@ pub async fn run_sync(
     progress: &ProgressSink,
     cancel: CancelSignal,
 ) -> SyncOutcome {
-    let mut outcome = SyncOutcome {
-        app: request.compare.app_name.clone(),
-        cluster: cluster.name().to_string(),
-        revision: request.revision.clone(),
-        dry_run: request.dry_run,
-        phase: OperationPhase::Running,
-        message: String::new(),
-        results: Vec::new(),
-    };
-    let Some(_guard) = locks.try_acquire(&outcome.app) else {
+    let Some(guard) = locks.try_acquire(&request.compare.app_name) else {
+        let outcome = new_outcome(cluster, &request);
         return finish(
             outcome,
             progress,
@@ -62,6 +57,20 @@ pub async fn run_sync(
             "another operation is already running on this app".to_string(),
         );
     };
+    run_sync_with_lease(cluster, request, &guard, progress, cancel).await
+}
+
+/// Runs one sync under a lock the caller already holds. Before each wave
+/// the lease is asked whether it is still held; a lost lock stops the
+/// sync there (Failed, no SyncFail hooks: someone else may own the app).
+pub async fn run_sync_with_lease(
+    cluster: &ClusterClient,
+    request: SyncRequest,
+    lease: &dyn LockLease,
+    progress: &ProgressSink,
+    cancel: CancelSignal,
+) -> SyncOutcome {
+    let mut outcome = new_outcome(cluster, &request);
     match prepare(cluster, &request).await {
         Err(reason) => finish(outcome, progress, OperationPhase::Error, reason),
         Ok(prepared) => {
@@ -75,6 +84,7 @@ pub async fn run_sync(
                 request: &request,
                 progress,
                 cancel,
+                lease,
                 diff: &prepared.diff,
             };
             let (phase, message) = if request.dry_run {
@@ -84,6 +94,18 @@ pub async fn run_sync(
             };
             finish(outcome, progress, phase, message)
         }
+    }
+}
+
+fn new_outcome(cluster: &ClusterClient, request: &SyncRequest) -> SyncOutcome {
+    SyncOutcome {
+        app: request.compare.app_name.clone(),
+        cluster: cluster.name().to_string(),
+        revision: request.revision.clone(),
+        dry_run: request.dry_run,
+        phase: OperationPhase::Running,
+        message: String::new(),
+        results: Vec::new(),
     }
 }
 
@@ -183,6 +205,7 @@ struct Run<'a> {
     request: &'a SyncRequest,
     progress: &'a ProgressSink,
     cancel: CancelSignal,
+    lease: &'a dyn LockLease,
     diff: &'a AppDiff,
 }
 
@@ -299,10 +322,20 @@ impl Run<'_> {
         }
         let steps = plan.steps();
         let mut failure: Option<String> = None;
+        let mut lock_lost = false;
         for step in steps
             .iter()
             .filter(|step| step[0].phase != SyncPhase::SyncFail)
         {
+            if !self.lease.still_held() {
+                lock_lost = true;
+                failure = Some(format!(
+                    "the app's operation lock was lost before {} wave {}: stopped there \
+                     (another operation may hold it now)",
+                    step[0].phase, step[0].wave
+                ));
+                break;
+            }
             if self.cancel.is_cancelled() {
                 self.progress.send(SyncProgress::Phase {
                     phase: OperationPhase::Terminating,
@@ -330,7 +363,7 @@ impl Run<'_> {
                     .iter()
                     .filter(|task| task.phase == SyncPhase::SyncFail)
                     .collect();
-                if !sync_fail.is_empty() && !self.cancel.is_cancelled() {
+                if !sync_fail.is_empty() && !self.cancel.is_cancelled() && !lock_lost {
                     let owned: Vec<SyncTask> = sync_fail.into_iter().cloned().collect();
                     // The failure is what is reported, whatever the hooks do.
                     let _ = self.run_step(&owned, results).await;
