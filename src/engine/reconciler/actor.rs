@@ -33,7 +33,7 @@ use super::poll::{RESYNC_EVERY, jittered};
 use super::publisher::Publisher;
 use super::recompute::{AppInput, recompute};
 use super::refresh::{RefreshResult, refresh};
-use super::work_queue::WorkQueue;
+use super::work_queue::{Epoch, WorkQueue};
 use crate::engine::api::{AppSnapshot, Command, ConnectionState, EngineEvent};
 use crate::engine::cluster::{CacheState, ClusterClient, ClusterRegistry, DirtyApps, LiveCache};
 use crate::engine::policy::approval::ApprovalGate;
@@ -120,9 +120,10 @@ pub(super) enum Done {
     Refreshed(Box<RefreshResult>),
     /// A rollback's older revision is rendered (or could not be).
     RollbackRendered(Box<RollbackRender>),
-    /// Rows recomputed from the caches, for the apps that were taken.
+    /// Rows recomputed from the caches, for the apps that were taken
+    /// (each with the epoch its picture belongs to).
     Recomputed {
-        apps: Vec<String>,
+        apps: Vec<(String, Epoch)>,
         rows: Vec<AppSnapshot>,
     },
     Progress(String, SyncProgress),
@@ -319,9 +320,16 @@ impl Actor {
         match done {
             Done::Refreshed(_) => {}
             Done::Recomputed { apps, rows } => {
-                core.queue.recomputed(apps.iter().map(String::as_str));
+                let current: BTreeSet<String> = apps
+                    .into_iter()
+                    .filter(|(app, epoch)| core.queue.recomputed(app, *epoch))
+                    .map(|(app, _)| app)
+                    .collect();
                 let mut recomputed = BTreeSet::new();
                 for row in rows {
+                    if !current.contains(&row.name) {
+                        continue;
+                    }
                     if let Some(entry) = core.fleet.entries.get_mut(&row.name) {
                         recomputed.insert(row.name.clone());
                         entry.row = Arc::new(entry.complete(row));
@@ -329,18 +337,6 @@ impl Actor {
                 }
                 core.out.rows_changed();
                 self.update_connections(&mut core.fleet);
-                // Operators' operations asked for during the recompute go
-                // first; automation then sees them running.
-                for app in &recomputed {
-                    let waiting = core
-                        .fleet
-                        .entries
-                        .get_mut(app)
-                        .and_then(|entry| entry.waiting.take());
-                    if let Some(launch) = waiting {
-                        self.launch(core, launch);
-                    }
-                }
                 self.automate_settled(core, Some(&recomputed));
                 self.publish(core);
             }
@@ -457,7 +453,7 @@ impl Actor {
         let fleet = &core.fleet;
         let inputs: Vec<AppInput> = apps
             .iter()
-            .filter_map(|name| fleet.entries.get(name))
+            .filter_map(|(name, _)| fleet.entries.get(name))
             .map(|entry| AppInput {
                 app: entry.app.clone(),
                 render: entry.outcome.clone(),

@@ -32,9 +32,6 @@ pub(super) struct AppEntry {
     /// publishing never copies it.
     pub row: Arc<AppSnapshot>,
     pub operation: Option<Running>,
-    /// An operator's operation asked for while the app was being
-    /// recomputed: it starts when the recompute is back.
-    pub waiting: Option<Launch>,
 }
 
 impl AppEntry {

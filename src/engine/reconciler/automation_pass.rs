@@ -1,7 +1,7 @@
-//! Deciding automation for the apps whose rows can be trusted: settled
-//! apps only (nothing running, no recompute owed — see
-//! [`super::work_queue`]), so a decision is never taken on a picture older
-//! than the app's last operation. Starts the syncs it calls for.
+//! Deciding automation: every app's row says where its automation stands,
+//! but only the syncs of settled apps start (nothing running, no
+//! recompute owed — see [`super::work_queue`]), so a sync is never
+//! started on a picture older than the app's last operation.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,8 +18,8 @@ use crate::engine::policy::pause::{AppFacts, Pause, pauses_for};
 use crate::engine::policy::rolling_sync::{RollingApp, plan};
 
 impl Actor {
-    /// Decides the automation of the settled apps among `only` (every app
-    /// for `None`) and starts the syncs it calls for.
+    /// Decides the automation of the apps among `only` (every app for
+    /// `None`) and starts the syncs it calls for on settled apps.
     pub(super) fn automate_settled(&self, core: &mut Core, only: Option<&BTreeSet<String>>) {
         let now = Timestamp::now();
         // An unreadable pause file holds all automation: a pause someone set
@@ -47,9 +47,7 @@ impl Actor {
         let mut to_sync = Vec::new();
         let mut changed = false;
         for name in names {
-            if !core.queue.settled(&name) {
-                continue;
-            }
+            let settled = core.queue.settled(&name);
             let fleet = &mut core.fleet;
             let Some(entry) = fleet.entries.get(&name) else {
                 continue;
@@ -120,7 +118,7 @@ impl Actor {
                     prune,
                     reason,
                 },
-            ) = (self.rules.automation, decision)
+            ) = (self.rules.automation && settled, decision)
             {
                 to_sync.push((name.clone(), revision, prune, reason));
             }

@@ -92,7 +92,6 @@ impl Fleet {
                         parent: None,
                         note: None,
                         operation: None,
-                        waiting: None,
                     }
                 }
             };

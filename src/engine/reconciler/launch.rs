@@ -1,6 +1,5 @@
 //! Starting and ending operations on the actor: an operation starts only
-//! on an app the work queue says is free (one waiting for its recompute
-//! starts when that is back), runs as a task of its own, and when it ends
+//! on an app with none running, runs as a task of its own, and when it ends
 //! is recorded (history, audit, automation memory) and its app queued for
 //! a recompute once its writes have come back through the watches.
 
@@ -12,7 +11,6 @@ use tokio::time::Instant;
 
 use super::actor::{AUTOMATED, Actor, Core, Done, SyncAsk};
 use super::app_entry::{Launch, Running};
-use super::work_queue::Busy;
 use crate::engine::api::{EngineEvent, OperationSnapshot};
 use crate::engine::policy::auto_sync::SyncReason;
 use crate::engine::policy::project_rules::ProjectRules;
@@ -80,8 +78,7 @@ impl Actor {
     }
 
     /// Starts one operation as a task of its own, unless the engine is
-    /// read-only, the app is busy or its cluster cannot be reached. An app
-    /// being recomputed gets it when the recompute is back.
+    /// read-only, the app is busy or its cluster cannot be reached.
     pub(super) fn launch(&self, core: &mut Core, launch: Launch) {
         let app_name = launch.app.name().to_string();
         let verb = if launch.rollback.is_some() {
@@ -96,18 +93,8 @@ impl Actor {
         let Some(entry) = core.fleet.entries.get_mut(&app_name) else {
             return self.reject(command, "no such app");
         };
-        match core.queue.busy(&app_name) {
-            Some(Busy::Operating) => {
-                return self.reject(command, "an operation is already running on this app");
-            }
-            Some(Busy::Recomputing) => {
-                if entry.waiting.is_some() {
-                    return self.reject(command, "another operation is waiting for this app");
-                }
-                entry.waiting = Some(launch);
-                return;
-            }
-            None => {}
+        if core.queue.operating(&app_name) {
+            return self.reject(command, "an operation is already running on this app");
         }
         let Launch {
             app,
