@@ -94,7 +94,7 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
                     writeln!(out, "{}: {error}", cluster.name)?;
                 }
             }
-            for problem in &snapshot.problems {
+            for problem in snapshot.problems.iter() {
                 writeln!(out, "problem: {problem}")?;
             }
         }
@@ -113,7 +113,7 @@ pub async fn run(settings: &Settings, format: StatusFormat) -> color_eyre::Resul
 
 fn count(snapshot: &FleetSnapshot) -> BTreeMap<String, ClusterCounts> {
     let mut counts: BTreeMap<String, ClusterCounts> = BTreeMap::new();
-    for app in &snapshot.apps {
+    for app in snapshot.apps.iter() {
         let Some(cluster) = &app.cluster else {
             continue;
         };

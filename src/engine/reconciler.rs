@@ -31,20 +31,24 @@
 //! same violations are shown as the app's conditions.
 
 mod actor;
+mod app_entry;
 mod app_of_apps;
 mod automation;
+mod automation_pass;
 mod connection;
+mod fleet;
 mod fleet_render;
 mod git_source;
 mod hard_refresh;
+mod launch;
 mod observe;
 mod operator_commands;
-mod pending;
 mod permissions;
 mod poll;
+mod publisher;
 mod recompute;
 mod refresh;
-mod stale_rows;
+mod work_queue;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -199,31 +203,40 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(FleetSnapshot::default()));
     let (event_tx, _) = broadcast::channel(EVENT_BUFFER);
+    let readonly = config.readonly;
     let actor = actor::Actor {
-        git: Arc::new(config.git),
-        registry: config.registry,
-        clients,
-        caches: Arc::new(caches),
-        dirty,
-        settle: config.cluster_settings.request_timeout,
-        refresh_interval: config.refresh_interval,
-        fetch: config.fetch,
-        readonly: config.readonly,
-        state,
-        sync_timeouts: config.sync_timeouts,
-        pauses,
-        audit,
-        automation: config.automation && !config.readonly,
-        approval: config.approval,
-        roles: config.roles,
-        time_zones: config.time_zones,
-        rollback_pause: config.rollback_pause,
-        refresh_requests,
-        generated_file,
-        state_problems,
-        snapshots: snapshot_tx,
+        desired: actor::Desired {
+            git: Arc::new(config.git),
+            refresh_interval: config.refresh_interval,
+            fetch: config.fetch,
+        },
+        live: actor::Live {
+            registry: config.registry,
+            clients,
+            caches: Arc::new(caches),
+            dirty,
+            settle: config.cluster_settings.request_timeout,
+        },
+        rules: actor::Rules {
+            readonly,
+            automation: config.automation && !readonly,
+            approval: config.approval,
+            roles: config.roles,
+            time_zones: config.time_zones,
+            rollback_pause: config.rollback_pause,
+            sync_timeouts: config.sync_timeouts,
+        },
+        records: actor::Records {
+            state,
+            pauses,
+            audit,
+            refresh_requests,
+            generated_file,
+            state_problems,
+        },
         events: event_tx.clone(),
     };
-    let task = tokio::spawn(actor.run(command_rx));
+    let publisher = publisher::Publisher::new(snapshot_tx, readonly);
+    let task = tokio::spawn(actor.run(command_rx, publisher));
     Ok((EngineHandle::new(command_tx, snapshot_rx, event_tx), task))
 }

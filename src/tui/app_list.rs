@@ -159,6 +159,7 @@ impl AppList {
         self.rows
             .get(self.cursor)
             .and_then(|index| snapshot.apps.get(*index))
+            .map(AsRef::as_ref)
     }
 
     /// The marked apps that still exist, or the app under the cursor when
@@ -171,6 +172,7 @@ impl AppList {
             .apps
             .iter()
             .filter(|app| self.marked.contains(&app.name))
+            .map(AsRef::as_ref)
             .collect()
     }
 

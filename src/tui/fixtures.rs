@@ -156,7 +156,6 @@ pub fn app(name: &str, project: &str, cluster: &str) -> AppSnapshot {
                 health: Some(HealthStatus::Healthy),
             },
         ],
-        operation: None,
         automation: Some("auto-sync on".into()),
         paused: Vec::new(),
         automation_state: AutomationState::On,
@@ -238,7 +237,7 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
     web.health = HealthStatus::Progressing;
     web.automation_state = AutomationState::Syncing;
     web.automation = Some("syncing (self-heal)".into());
-    web.operation = Some(OperationSnapshot {
+    let web_operation = OperationSnapshot {
         phase: OperationPhase::Running,
         message: "waiting for Deployment web/web-frontend to become healthy".into(),
         initiated_by: "automated".into(),
@@ -264,7 +263,7 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
                 message: "configured".into(),
             },
         ],
-    });
+    };
     apps.push(web);
 
     let mut billing = app("billing-worker", "payments", "prod-eu");
@@ -304,12 +303,17 @@ pub fn demo_snapshot() -> crate::engine::api::FleetSnapshot {
         generation: 7,
         observed_at: "2026-11-22T14:00:00Z".into(),
         clusters,
-        apps,
-        problems: Vec::new(),
+        apps: std::sync::Arc::new(apps.into_iter().map(std::sync::Arc::new).collect()),
+        operations: std::collections::BTreeMap::from([(
+            "web-frontend".to_string(),
+            std::sync::Arc::new(web_operation),
+        )]),
+        queue_depth: 0,
+        problems: Default::default(),
         readonly: false,
         pauses: vec![demo_pause()],
-        rollouts: vec![guestbook_rollout()],
-        application_sets: demo_application_sets(),
+        rollouts: std::sync::Arc::new(vec![guestbook_rollout()]),
+        application_sets: std::sync::Arc::new(demo_application_sets()),
     }
 }
 
@@ -469,9 +473,10 @@ pub fn fleet_of(apps: usize) -> crate::engine::api::FleetSnapshot {
             } else if index % 13 == 0 {
                 app.health = HealthStatus::Progressing;
             }
-            app
+            std::sync::Arc::new(app)
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     snapshot
 }
 

@@ -200,7 +200,7 @@ impl FleetCounts {
                 .count(),
             ..FleetCounts::default()
         };
-        for app in &snapshot.apps {
+        for app in snapshot.apps.iter() {
             counts.out_of_sync += usize::from(app.sync == SyncStatus::OutOfSync);
             counts.degraded += usize::from(app.health == HealthStatus::Degraded);
             counts.progressing += usize::from(app.health == HealthStatus::Progressing);

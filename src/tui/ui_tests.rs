@@ -294,7 +294,7 @@ fn hard_refresh_asks_the_engine_to_trust_no_cache_and_says_so() {
 #[test]
 fn the_selected_apps_commit_subject_is_shown_under_the_list() {
     let mut snapshot = demo_snapshot();
-    if let Some(commit) = snapshot.apps[0].commit.as_mut() {
+    if let Some(commit) = snapshot.app_mut(0).and_then(|app| app.commit.as_mut()) {
         commit.subject = "Give billing its own queue".into();
     }
     let mut model = model_of(snapshot);
@@ -1009,8 +1009,10 @@ fn a_new_snapshot_keeps_the_cursor_on_its_app() {
     let mut model = model();
     select(&mut model, "reports");
     let mut snapshot = demo_snapshot();
-    snapshot.apps.remove(0);
-    snapshot.apps[0].sync = SyncStatus::OutOfSync;
+    snapshot.apps_mut().remove(0);
+    if let Some(app) = snapshot.app_mut(0) {
+        app.sync = SyncStatus::OutOfSync;
+    }
     update(&mut model, Msg::Snapshot(Arc::new(snapshot)));
     assert_eq!(current(&model), "reports");
     assert_eq!(model.counts.apps, 8);

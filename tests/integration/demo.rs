@@ -21,10 +21,13 @@ use fleetdeck::engine::appset::{ClusterInfo, GeneratorClusters};
 use fleetdeck::engine::diff::SyncStatus;
 use fleetdeck::engine::health::HealthStatus;
 use fleetdeck::engine::manifest::ObjectKey;
+use fleetdeck::engine::policy::sync_window::{WindowTarget, evaluate};
 use fleetdeck::engine::reconciler::{CatalogSource, GitSource};
 use fleetdeck::engine::render::{RenderCache, RenderTools, render_application_with};
+use fleetdeck::engine::schedule::TimeZones;
 use fleetdeck::engine::source::{LocalFirstResolver, RepoCache, RepoPath};
 use fleetdeck::engine::state::StateStore;
+use k8s_openapi::jiff::Timestamp;
 
 use super::support::sandbox;
 
@@ -145,6 +148,28 @@ async fn the_demo_repository_has_history_and_every_app_renders() {
         assert_eq!(projects, ["platform", "services"]);
         let services = &loaded.projects["services"];
         assert_eq!(services.spec.sync_windows.len(), 1);
+        // Inside the nightly freeze, the services on production wait and
+        // nothing else does.
+        let night: Timestamp = "2026-12-08T02:00:00Z".parse().expect("time");
+        for app in &loaded.apps {
+            let windows = &loaded.projects[app.project()].spec.sync_windows;
+            let verdict = evaluate(
+                windows,
+                &WindowTarget::of(app),
+                night,
+                &TimeZones::without_database(),
+            )
+            .expect("windows evaluate");
+            let frozen = app.project() == "services"
+                && ["prod-eu", "prod-us"].contains(&app.spec.destination.name.as_str());
+            assert_eq!(
+                verdict.blocking_reason.is_some(),
+                frozen,
+                "{} at 02:00 UTC: {:?}",
+                app.name(),
+                verdict.blocking_reason
+            );
+        }
 
         let apps = loaded.apps;
         let rendered = tokio::task::spawn_blocking(move || {

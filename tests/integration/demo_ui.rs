@@ -84,10 +84,8 @@ async fn an_operator_filters_pauses_syncs_and_reads_the_diff_in_the_ui() {
         engine
             .wait_for(|snapshot| {
                 snapshot.app(APP).is_some_and(|app| {
-                    app.sync == SyncStatus::Synced
-                        && app.health == HealthStatus::Healthy
-                        && app.operation.is_none()
-                })
+                    app.sync == SyncStatus::Synced && app.health == HealthStatus::Healthy
+                }) && snapshot.operation(APP).is_none()
             })
             .await
             .expect("the app is deployed");

@@ -1123,10 +1123,11 @@ async fn a_rolling_sync_holds_the_next_step_until_the_previous_is_healthy() {
             .wait_for(|snapshot| {
                 snapshot
                     .app("roll-dev")
-                    .is_some_and(|row| row.operation.is_some() || row.last_sync.is_some())
-                    && snapshot
-                        .app("roll-prod")
-                        .is_some_and(|row| row.automation_state == AutomationState::Held)
+                    .is_some_and(|row| row.last_sync.is_some())
+                    || snapshot.operation("roll-dev").is_some()
+                        && snapshot
+                            .app("roll-prod")
+                            .is_some_and(|row| row.automation_state == AutomationState::Held)
             })
             .await
             .expect("dev synced, prod held");

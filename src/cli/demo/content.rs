@@ -115,13 +115,14 @@ spec:
       kind: Namespace
   syncWindows:
     # Nightly change freeze on production: automation waits, an operator
-    # may still sync by hand.
+    # may still sync by hand. A window applies to an app that matches any
+    # of its lists (as in Argo CD), so naming the clusters alone keeps the
+    # freeze to production.
     - kind: deny
       schedule: '0 1 * * *'
       duration: 3h
       timeZone: UTC
       clusters: [prod-eu, prod-us]
-      applications: ['*']
       manualSync: true
 ";
 

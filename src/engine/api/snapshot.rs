@@ -1,6 +1,7 @@
 //! The fleet as the engine last saw it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -23,20 +24,27 @@ pub struct FleetSnapshot {
     /// RFC 3339, when this picture was completed.
     pub observed_at: String,
     pub clusters: Vec<ClusterSnapshot>,
-    /// Ordered by name.
-    pub apps: Vec<AppSnapshot>,
+    /// Ordered by name. Rows are shared between snapshots: a snapshot that
+    /// changed one row shares every other with the one before.
+    pub apps: Arc<Vec<Arc<AppSnapshot>>>,
+    /// The operations running now, by app (kept apart from the rows so an
+    /// operation's progress does not make every row anew).
+    pub operations: BTreeMap<String, Arc<OperationSnapshot>>,
+    /// Apps owed a recompute when this was published (the engine's work
+    /// queue; a number that stays high means the engine lags behind).
+    pub queue_depth: usize,
     /// Repository and catalog problems (broken files, fetch failures).
-    pub problems: Vec<String>,
+    pub problems: Arc<Vec<String>>,
     /// The engine refuses every write (flag, config or role).
     pub readonly: bool,
     /// Every pause in force, each with who, why and until when: what the
     /// front ends' banner shows to every operator.
     pub pauses: Vec<Pause>,
     /// Progressive syncs of ApplicationSets with a RollingSync strategy.
-    pub rollouts: Vec<RolloutSnapshot>,
+    pub rollouts: Arc<Vec<RolloutSnapshot>>,
     /// The ApplicationSets written in Git, by catalog order: generators,
     /// policies, apps contributed and generation errors.
-    pub application_sets: Vec<AppSetSummary>,
+    pub application_sets: Arc<Vec<AppSetSummary>>,
 }
 
 /// One ApplicationSet's RollingSync rollout: its steps and where each
@@ -49,8 +57,37 @@ pub struct RolloutSnapshot {
 }
 
 impl FleetSnapshot {
+    /// The app's row. The engine publishes rows by name, so a binary
+    /// search finds it; a snapshot put together by hand in any order is
+    /// searched through.
     pub fn app(&self, name: &str) -> Option<&AppSnapshot> {
-        self.apps.iter().find(|app| app.name == name)
+        match self
+            .apps
+            .binary_search_by(|app| app.name.as_str().cmp(name))
+        {
+            Ok(index) => Some(self.apps[index].as_ref()),
+            Err(_) => self
+                .apps
+                .iter()
+                .find(|app| app.name == name)
+                .map(Arc::as_ref),
+        }
+    }
+
+    /// The rows to change, for snapshots put together by hand (fixtures,
+    /// tests): copied first when another snapshot shares them.
+    pub fn apps_mut(&mut self) -> &mut Vec<Arc<AppSnapshot>> {
+        Arc::make_mut(&mut self.apps)
+    }
+
+    /// One row to change by position, copied first when shared.
+    pub fn app_mut(&mut self, index: usize) -> Option<&mut AppSnapshot> {
+        self.apps_mut().get_mut(index).map(Arc::make_mut)
+    }
+
+    /// The operation running on `app`, if any.
+    pub fn operation(&self, app: &str) -> Option<&OperationSnapshot> {
+        self.operations.get(app).map(Arc::as_ref)
     }
 
     pub fn application_set(&self, name: &str) -> Option<&AppSetSummary> {
@@ -112,7 +149,6 @@ pub struct AppSnapshot {
     /// (render failure, unknown destination, unreachable cluster).
     pub conditions: Vec<String>,
     pub resources: Vec<ResourceSummary>,
-    pub operation: Option<OperationSnapshot>,
     /// Automation in words: "auto-sync on", "syncing (self-heal)", "paused
     /// ...", "blocked by deny window ...", "awaiting approval of abc1234".
     /// `None` for an app without automated sync and nothing to say.

@@ -32,6 +32,47 @@ pub struct Automation {
     approved: HashMap<String, String>,
 }
 
+/// What automation says of an app in its row; kept apart from the row so
+/// a decision that changes nothing leaves the shared row alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AutomationView {
+    pub automation: Option<String>,
+    pub automation_state: AutomationState,
+    pub paused: Vec<String>,
+    pub last_sync: Option<crate::engine::api::LastSync>,
+    pub pinned_revision: Option<String>,
+}
+
+impl AutomationView {
+    /// What the row says now.
+    pub fn of(row: &AppSnapshot) -> Self {
+        AutomationView {
+            automation: row.automation.clone(),
+            automation_state: row.automation_state,
+            paused: row.paused.clone(),
+            last_sync: row.last_sync.clone(),
+            pinned_revision: row.pinned_revision.clone(),
+        }
+    }
+
+    /// Whether `row` already says this.
+    pub fn matches(&self, row: &AppSnapshot) -> bool {
+        self.automation == row.automation
+            && self.automation_state == row.automation_state
+            && self.paused == row.paused
+            && self.last_sync == row.last_sync
+            && self.pinned_revision == row.pinned_revision
+    }
+
+    pub fn apply(&self, row: &mut AppSnapshot) {
+        row.automation = self.automation.clone();
+        row.automation_state = self.automation_state;
+        row.paused = self.paused.clone();
+        row.last_sync = self.last_sync.clone();
+        row.pinned_revision = self.pinned_revision.clone();
+    }
+}
+
 /// What one app's decision looks at besides its row.
 pub struct AppContext<'a> {
     pub app: &'a Application,
@@ -50,14 +91,15 @@ pub struct Rules<'a> {
 }
 
 impl Automation {
-    /// Decides for one app and fills in what the snapshot shows about its
-    /// automation (pauses, the state in words).
+    /// Decides for one app from its row and fills in what the snapshot
+    /// shows about its automation (pauses, the state in words).
     pub fn decide(
         &self,
         context: &AppContext<'_>,
         rules: &Rules<'_>,
         now: Timestamp,
-        row: &mut AppSnapshot,
+        row: &AppSnapshot,
+        view: &mut AutomationView,
     ) -> AutoSyncDecision {
         let app = context.app;
         let facts = AppFacts {
@@ -70,7 +112,7 @@ impl Automation {
             .into_iter()
             .cloned()
             .collect();
-        row.paused = pauses.iter().map(|pause| pause.short(now)).collect();
+        view.paused = pauses.iter().map(|pause| pause.short(now)).collect();
         let window_block = context.project.and_then(|project| {
             match evaluate(
                 &project.spec.sync_windows,
@@ -116,8 +158,8 @@ impl Automation {
             },
         };
         let decision = decide(&input, now);
-        row.automation = describe(&decision, input.automated.is_some());
-        row.automation_state = automation_state(
+        view.automation = describe(&decision, input.automated.is_some());
+        view.automation_state = automation_state(
             &decision,
             input.automated.is_some(),
             !input.pauses.is_empty(),

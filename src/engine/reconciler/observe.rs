@@ -39,7 +39,6 @@ pub(super) fn base_row(app: &Application, cluster: Option<String>) -> AppSnapsho
         automated: app.is_automated(),
         conditions: Vec::new(),
         resources: Vec::new(),
-        operation: None,
         automation: None,
         paused: Vec::new(),
         automation_state: AutomationState::default(),

@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::jiff::Timestamp;
-use tokio::sync::mpsc;
-
-use super::actor::{Actor, Done, Fleet, Launch};
+use super::actor::{Actor, Core, Done};
+use super::app_entry::Launch;
+use super::fleet::Fleet;
 use super::observe::look_in_cache;
 use crate::engine::api::{AppDetail, EngineEvent};
 use crate::engine::error_chain::error_chain;
@@ -21,7 +20,8 @@ use crate::engine::source::short_revision;
 use crate::engine::state::{
     AuditRecord, HistoryEntry, ResumeTarget, hold_after_rollback, rollback_entry,
 };
-use crate::engine::sync::{OperationLocks, OperationPhase, SyncOutcome};
+use crate::engine::sync::{OperationPhase, SyncOutcome};
+use k8s_openapi::jiff::Timestamp;
 
 /// A rollback whose older revision has been rendered, ready to sync.
 pub(in crate::engine::reconciler) struct RollbackRender {
@@ -35,10 +35,10 @@ pub(in crate::engine::reconciler) struct RollbackRender {
 impl Actor {
     pub(super) fn pause(&self, scope: PauseScope, duration: Duration, reason: String, by: String) {
         let command = format!("pause {scope}");
-        if self.readonly {
+        if self.rules.readonly {
             return self.reject(command, "read-only mode");
         }
-        let Some(store) = &self.pauses else {
+        let Some(store) = &self.records.pauses else {
             return self.reject(command, "no state directory: a pause could not be kept");
         };
         let now = Timestamp::now();
@@ -76,10 +76,10 @@ impl Actor {
             ResumeTarget::Id(id) => format!("resume {id}"),
             ResumeTarget::Scope(scope) => format!("resume {scope}"),
         };
-        if self.readonly {
+        if self.rules.readonly {
             return self.reject(command, "read-only mode");
         }
-        let Some(store) = &self.pauses else {
+        let Some(store) = &self.records.pauses else {
             return self.reject(command, "no state directory: there are no pauses");
         };
         let now = Timestamp::now();
@@ -115,28 +115,27 @@ impl Actor {
     /// rendering block); the sync starts when the render is back.
     pub(super) fn rollback(
         &self,
-        fleet: &Fleet,
-        done: &mpsc::UnboundedSender<Done>,
+        core: &Core,
         app_name: String,
         history_id: Option<u64>,
         prune: bool,
         by: String,
     ) {
         let command = format!("rollback {app_name}");
-        if self.readonly {
+        if self.rules.readonly {
             return self.reject(command, "read-only mode");
         }
-        if fleet.operations.contains_key(&app_name) {
+        if core.fleet.operation_running(&app_name) {
             return self.reject(command, "an operation is already running on this app");
         }
-        let Some(store) = &self.state else {
+        let Some(store) = &self.records.state else {
             return self.reject(command, "no state directory: there is no history");
         };
-        let Some(mut app) = fleet
-            .apps
-            .iter()
-            .find(|app| app.name() == app_name)
-            .cloned()
+        let Some(mut app) = core
+            .fleet
+            .entries
+            .get(&app_name)
+            .map(|entry| entry.app.clone())
         else {
             return self.reject(command, "no such app");
         };
@@ -149,8 +148,8 @@ impl Actor {
             Err(reason) => return self.reject(command, &reason),
         };
         app.pin_git_sources(&entry.revision);
-        let git = self.git.clone();
-        let done = done.clone();
+        let git = self.desired.git.clone();
+        let done = core.done.clone();
         tokio::spawn(async move {
             let for_render = app.clone();
             let rendered = tokio::task::spawn_blocking(move || git.render(&for_render))
@@ -167,13 +166,7 @@ impl Actor {
         });
     }
 
-    pub(super) fn rollback_rendered(
-        &self,
-        fleet: &mut Fleet,
-        locks: &OperationLocks,
-        done: &mpsc::UnboundedSender<Done>,
-        render: RollbackRender,
-    ) {
+    pub(super) fn rollback_rendered(&self, core: &mut Core, render: RollbackRender) {
         let RollbackRender {
             app,
             entry,
@@ -191,9 +184,7 @@ impl Actor {
             }
         };
         self.launch(
-            fleet,
-            locks,
-            done,
+            core,
             Launch {
                 app,
                 rendered: Arc::new(rendered),
@@ -202,6 +193,7 @@ impl Actor {
                 selected: None,
                 initiated_by: by,
                 rollback: Some(entry),
+                automated: None,
             },
         );
     }
@@ -217,16 +209,16 @@ impl Actor {
         if outcome.dry_run || outcome.phase == OperationPhase::Error {
             return;
         }
-        let Some(store) = &self.state else {
+        let Some(store) = &self.records.state else {
             return;
         };
         match hold_after_rollback(
             store,
-            self.pauses.as_ref(),
+            self.records.pauses.as_ref(),
             app,
             entry,
             by,
-            self.rollback_pause,
+            self.rules.rollback_pause,
             Timestamp::now(),
         ) {
             Ok(_) => {}
@@ -240,16 +232,17 @@ impl Actor {
 
     /// Answers with the app's details, from its cluster's live cache.
     pub(super) fn describe(&self, fleet: &Fleet, app_name: String) {
-        let Some(app) = fleet
-            .apps
-            .iter()
-            .find(|app| app.name() == app_name)
-            .cloned()
-        else {
+        let Some(app_entry) = fleet.entries.get(&app_name) else {
             return self.reject(format!("describe {app_name}"), "no such app");
         };
+        let app = &app_entry.app;
         let mut errors = Vec::new();
-        let history = match self.state.as_ref().map(|store| store.history(&app_name)) {
+        let history = match self
+            .records
+            .state
+            .as_ref()
+            .map(|store| store.history(&app_name))
+        {
             None => Vec::new(),
             Some(Ok(history)) => history,
             Some(Err(error)) => {
@@ -265,28 +258,30 @@ impl Actor {
             commits: BTreeMap::new(),
             errors,
         };
-        if let Some(current) = fleet.commits.get(&app_name) {
+        if let Some(current) = &app_entry.commit {
             detail
                 .commits
                 .insert(current.id.to_string(), current.clone());
         }
         let cache = self
+            .live
             .registry
             .resolve(&app.spec.destination)
             .map_err(|error| error.to_string())
             .and_then(|entry| {
-                self.caches
+                self.live
+                    .caches
                     .get(&entry.name)
                     .cloned()
                     .ok_or_else(|| format!("cluster {} has no live cache", entry.name))
             });
-        match (fleet.renders.get(&app_name), cache) {
+        match (app_entry.render(), cache) {
             (None, _) => detail
                 .errors
                 .push("the app could not be rendered; see its conditions".to_string()),
             (_, Err(reason)) => detail.errors.push(reason),
             // One app from the cache: no API call, a few milliseconds.
-            (Some(rendered), Ok(cache)) => match look_in_cache(&app, rendered, &cache) {
+            (Some(rendered), Ok(cache)) => match look_in_cache(app, rendered, &cache) {
                 Ok((status, _)) => {
                     detail
                         .errors
@@ -312,7 +307,7 @@ impl Actor {
             .filter(|entry| !detail.commits.contains_key(&entry.revision))
             .map(|entry| (entry.source.repo_url.clone(), entry.revision.clone()))
             .collect();
-        let git = self.git.clone();
+        let git = self.desired.git.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
             let looked_up = tokio::task::spawn_blocking(move || {

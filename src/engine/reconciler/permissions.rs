@@ -9,6 +9,9 @@ use crate::engine::policy::pause::PauseScope;
 use crate::engine::policy::roles::{ActionTarget, OperatorAction, RoleBook, RoleRefusal};
 use crate::engine::state::ResumeTarget;
 
+/// Finds an app of the fleet by name.
+pub(super) type AppLookup<'a> = &'a dyn Fn(&str) -> Option<&'a Application>;
+
 /// A refused command: how to name it in the rejection, and why.
 pub(super) struct Refused {
     pub command: String,
@@ -20,7 +23,7 @@ pub(super) struct Refused {
 /// `scope_of_pause` finds what a resume by id would lift.
 pub(super) fn authorize(
     roles: &RoleBook,
-    apps: &[Application],
+    apps: AppLookup<'_>,
     registry: &ClusterRegistry,
     scope_of_pause: impl Fn(&str) -> Option<PauseScope>,
     command: &Command,
@@ -103,11 +106,11 @@ pub(super) fn authorize(
 /// One app's project and cluster, as far as the fleet knows them (an app
 /// the fleet does not know has neither: a scoped role then does not hold).
 pub(super) fn app_target(
-    apps: &[Application],
+    apps: AppLookup<'_>,
     registry: &ClusterRegistry,
     app_name: &str,
 ) -> ActionTarget {
-    match apps.iter().find(|app| app.name() == app_name) {
+    match apps(app_name) {
         Some(app) => ActionTarget::app(
             app_name,
             app.project(),
@@ -126,7 +129,7 @@ pub(super) fn app_target(
 /// What a pause or resume of `scope` touches (for Pause/Resume commands):
 /// one app's project and cluster when it names an app.
 pub(super) fn pause_target(
-    apps: &[Application],
+    apps: AppLookup<'_>,
     registry: &ClusterRegistry,
     scope: &PauseScope,
 ) -> ActionTarget {
@@ -182,9 +185,11 @@ mod tests {
 
     fn refusal(command: &Command) -> Option<String> {
         let frozen = |id: &str| (id == "p1").then_some(PauseScope::Fleet);
+        let apps = apps();
+        let lookup = |name: &str| apps.iter().find(|app| app.name() == name);
         authorize(
             &book(),
-            &apps(),
+            &lookup,
             &ClusterRegistry::default(),
             frozen,
             command,

@@ -7,11 +7,11 @@
 //! [`GitSource::render_batch`]), each app's result its own. Rendering an
 //! app whose source resolves to the same commit, path and options costs a
 //! render-cache lookup, so a poll that finds no new commit
-//! is cheap, and [`changed_apps`] tells which apps a pass changed. A hard
+//! is cheap, and [`same_render`] tells which apps a pass changed. A hard
 //! refresh renders the apps it covers anew. Each app's commit subject and
 //! author come from the commit cache (Git is read once per commit).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::git_source::GitSource;
@@ -136,27 +136,9 @@ fn commit_infos(
     commits
 }
 
-/// The apps whose inputs a pass changed: new apps, apps whose Application
-/// changed, and apps whose render changed (another commit, other
-/// manifests, a render that now fails or works again).
-pub fn changed_apps(
-    old_apps: &[Application],
-    old_renders: &HashMap<String, RenderOutcome>,
-    new: &RefreshResult,
-) -> BTreeSet<String> {
-    let old_by_name: HashMap<&str, &Application> =
-        old_apps.iter().map(|app| (app.name(), app)).collect();
-    new.apps
-        .iter()
-        .filter(|app| {
-            old_by_name.get(app.name()) != Some(app)
-                || !same_render(old_renders.get(app.name()), new.renders.get(app.name()))
-        })
-        .map(|app| app.name().to_string())
-        .collect()
-}
-
-fn same_render(old: Option<&RenderOutcome>, new: Option<&RenderOutcome>) -> bool {
+/// Whether two renders of an app are the same (same commit, path,
+/// revision and manifests): the Git pass's test of what it changed.
+pub(super) fn same_render(old: Option<&RenderOutcome>, new: Option<&RenderOutcome>) -> bool {
     match (old, new) {
         (Some(Ok(old)), Some(Ok(new))) => {
             Arc::ptr_eq(old, new)

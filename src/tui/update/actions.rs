@@ -458,9 +458,9 @@ pub fn cancel_operation(model: &mut Model) {
     let Some(app) = single_target(model) else {
         return;
     };
-    let running = app
-        .operation
-        .as_ref()
+    let running = model
+        .snapshot
+        .operation(&app.name)
         .is_some_and(|operation| !operation.phase.is_done());
     if !running {
         model.warn(format!("{} has no running operation", app.name));

@@ -153,7 +153,7 @@ fn summary(model: &Model, app: &AppSnapshot) -> Vec<Line<'static>> {
             Span::styled(condition.clone(), theme.style(Slot::Warning)),
         ]));
     }
-    if let Some(operation) = &app.operation {
+    if let Some(operation) = model.snapshot.operation(&app.name) {
         let kind = if operation.dry_run {
             "dry run"
         } else {

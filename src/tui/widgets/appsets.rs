@@ -120,7 +120,7 @@ impl AppSetsState {
     ) -> Option<&'a AppSnapshot> {
         let set = self.selected_set(index)?;
         let row = self.apps.selected(set.apps.len())?;
-        snapshot.apps.get(set.apps[row])
+        snapshot.apps.get(set.apps[row]).map(AsRef::as_ref)
     }
 
     pub fn up(&mut self) {
@@ -599,7 +599,7 @@ mod tests {
         let mut snapshot = fixture::fleet();
         let index = AppSetIndex::of(&snapshot);
         let set = index.sets[0].name.clone();
-        snapshot.rollouts.push(RolloutSnapshot {
+        std::sync::Arc::make_mut(&mut snapshot.rollouts).push(RolloutSnapshot {
             application_set: set,
             plan: RollingPlan {
                 steps: vec![
@@ -641,7 +641,7 @@ mod tests {
     /// The fleet with a set whose generation failed and left it no apps.
     fn fleet_with_a_broken_set() -> FleetSnapshot {
         let mut snapshot = fixture::fleet();
-        snapshot.application_sets.push(AppSetSummary {
+        std::sync::Arc::make_mut(&mut snapshot.application_sets).push(AppSetSummary {
             name: "broken".into(),
             namespace: None,
             project: Some("default".into()),

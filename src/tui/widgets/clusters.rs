@@ -35,7 +35,7 @@ pub struct ClusterTally {
 impl ClusterTally {
     pub fn of(snapshot: &FleetSnapshot) -> ClusterTally {
         let mut by_cluster: HashMap<String, AppCounts> = HashMap::new();
-        for app in &snapshot.apps {
+        for app in snapshot.apps.iter() {
             if let Some(cluster) = &app.cluster {
                 by_cluster.entry(cluster.clone()).or_default().add(app);
             }

@@ -168,7 +168,6 @@ pub fn app(
         automated: true,
         conditions: Vec::new(),
         resources: Vec::new(),
-        operation: None,
         automation: Some("auto-sync on".into()),
         paused: Vec::new(),
         automation_state: AutomationState::On,
@@ -190,33 +189,40 @@ pub fn fleet() -> FleetSnapshot {
         generation: 7,
         observed_at: "2026-11-22T03:00:00Z".into(),
         clusters: clusters(),
-        apps: vec![
-            app("cart-prod-eu", Some("cart"), "prod-eu", Synced, Healthy),
-            app(
-                "cart-prod-us",
-                Some("cart"),
-                "prod-us",
-                SyncStatus::Unknown,
-                HealthStatus::Unknown,
-            ),
-            app(
-                "cart-staging",
-                Some("cart"),
-                "staging",
-                OutOfSync,
-                Progressing,
-            ),
-            app("guestbook", None, "prod-eu", OutOfSync, Degraded),
-            app("ingress-hub", None, "hub", Synced, Healthy),
-            app("web-prod-eu", Some("web"), "prod-eu", OutOfSync, Healthy),
-            app("web-prod-us", Some("web"), "prod-us", OutOfSync, Degraded),
-            app("web-staging", Some("web"), "staging", Synced, Suspended),
-        ],
-        problems: Vec::new(),
+        apps: std::sync::Arc::new(
+            [
+                app("cart-prod-eu", Some("cart"), "prod-eu", Synced, Healthy),
+                app(
+                    "cart-prod-us",
+                    Some("cart"),
+                    "prod-us",
+                    SyncStatus::Unknown,
+                    HealthStatus::Unknown,
+                ),
+                app(
+                    "cart-staging",
+                    Some("cart"),
+                    "staging",
+                    OutOfSync,
+                    Progressing,
+                ),
+                app("guestbook", None, "prod-eu", OutOfSync, Degraded),
+                app("ingress-hub", None, "hub", Synced, Healthy),
+                app("web-prod-eu", Some("web"), "prod-eu", OutOfSync, Healthy),
+                app("web-prod-us", Some("web"), "prod-us", OutOfSync, Degraded),
+                app("web-staging", Some("web"), "staging", Synced, Suspended),
+            ]
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect(),
+        ),
+        operations: Default::default(),
+        queue_depth: 0,
+        problems: Default::default(),
         readonly: false,
         pauses: Vec::new(),
-        rollouts: Vec::new(),
-        application_sets: vec![cart_set(), web_set()],
+        rollouts: Default::default(),
+        application_sets: std::sync::Arc::new(vec![cart_set(), web_set()]),
     }
 }
 
