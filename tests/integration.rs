@@ -6,13 +6,13 @@ mod integration {
 
     mod appset;
     mod architecture;
-    mod broken_context;
     mod audit_log;
+    mod broken_context;
     mod cli;
     mod cli_engine;
     mod cli_health;
-    mod controller_serve;
     mod cli_operation_lock;
+    mod controller_serve;
     mod demo;
     #[cfg(feature = "tui")]
     mod demo_ui;
@@ -30,8 +30,8 @@ mod integration {
     mod model;
     mod operations;
     mod project_rules;
-    mod readonly;
     mod prometheus_eval;
+    mod readonly;
     mod render;
     #[cfg(feature = "tui")]
     mod screenshots;

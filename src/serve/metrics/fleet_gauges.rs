@@ -13,13 +13,12 @@ pub fn register(registry: &mut Registry, snapshot: &FleetSnapshot) {
     let app_info = Family::<AppInfoLabels, Gauge>::default();
     let mut running = 0;
     let automation = Family::<StateLabels, Gauge>::default();
-    for app in &snapshot.apps {
+    for app in snapshot.apps.iter() {
         app_info
             .get_or_create(&AppInfoLabels::new(app, snapshot))
             .set(1);
-        if app
-            .operation
-            .as_ref()
+        if snapshot
+            .operation(&app.name)
             .is_some_and(|operation| !operation.phase.is_done())
         {
             running += 1;

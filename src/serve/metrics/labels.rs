@@ -27,9 +27,8 @@ pub struct AppInfoLabels {
 
 impl AppInfoLabels {
     pub fn new(app: &AppSnapshot, snapshot: &FleetSnapshot) -> Self {
-        let running = app
-            .operation
-            .as_ref()
+        let running = snapshot
+            .operation(&app.name)
             .is_some_and(|operation| !operation.phase.is_done());
         AppInfoLabels {
             name: app.name.clone(),

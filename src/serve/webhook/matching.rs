@@ -72,7 +72,7 @@ pub fn repo_touched(url: &str, revision: &str, push: &Push) -> bool {
 
 /// The apps (by name, in snapshot order) whose first source the push
 /// touched. Helm chart sources are not Git and are never touched.
-pub fn touched_apps(push: &Push, apps: &[AppSnapshot]) -> Vec<String> {
+pub fn touched_apps(push: &Push, apps: &[std::sync::Arc<AppSnapshot>]) -> Vec<String> {
     let pushed: BTreeSet<String> = push
         .repo_urls
         .iter()

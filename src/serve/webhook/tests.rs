@@ -21,7 +21,6 @@ fn app(name: &str, repo: &str, revision: &str) -> AppSnapshot {
         automated: false,
         conditions: Vec::new(),
         resources: Vec::new(),
-        operation: None,
         automation: None,
         paused: Vec::new(),
         automation_state: AutomationState::Manual,
@@ -51,11 +50,16 @@ struct Rig {
 
 fn rig(catalogs: Vec<WatchedRepo>) -> Rig {
     let snapshot = FleetSnapshot {
-        apps: vec![
-            app("web", "https://github.com/Org/Web.git", "HEAD"),
-            app("web-release", "git@github.com:org/web.git", "release"),
-            app("api", "https://github.com/org/api.git", "main"),
-        ],
+        apps: Arc::new(
+            [
+                app("web", "https://github.com/Org/Web.git", "HEAD"),
+                app("web-release", "git@github.com:org/web.git", "release"),
+                app("api", "https://github.com/org/api.git", "main"),
+            ]
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
+        ),
         ..FleetSnapshot::default()
     };
     let (snapshot_tx, snapshots) = watch::channel(Arc::new(snapshot));
