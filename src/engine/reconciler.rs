@@ -144,6 +144,8 @@ pub enum EngineError {
     Pauses(PauseStoreError),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error(transparent)]
+    Operations(#[from] crate::engine::operations::OperationError),
 }
 
 /// Commands queued before the engine must refuse more (a front end that
@@ -198,6 +200,16 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
             .unwrap_or_else(std::sync::PoisonError::into_inner) = memory;
         state_problems.extend(problem.map(|problem| problem.to_string()));
     }
+    // One operations layer on the state directory: its lock files are
+    // shared with every other fleetdeck process using it.
+    let operations = match &config.state_dir {
+        Some(dir) => {
+            crate::engine::operations::Operations::for_state_dir(dir, config.roles.clone())?
+        }
+        None => crate::engine::operations::Operations::in_memory(config.roles.clone()),
+    }
+    .with_rollback_pause(config.rollback_pause)
+    .readonly(config.readonly);
     let generated_file = config.state_dir.clone();
     let state = actor::open_state(config.state_dir)?;
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
@@ -223,7 +235,6 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
             approval: config.approval,
             roles: config.roles,
             time_zones: config.time_zones,
-            rollback_pause: config.rollback_pause,
             sync_timeouts: config.sync_timeouts,
         },
         records: actor::Records {
@@ -234,6 +245,7 @@ pub async fn start(config: EngineConfig) -> Result<(EngineHandle, JoinHandle<()>
             generated_file,
             state_problems,
         },
+        operations,
         events: event_tx.clone(),
     };
     let publisher = publisher::Publisher::new(snapshot_tx, readonly);

@@ -251,3 +251,122 @@ async fn a_second_sync_is_refused_naming_the_holder_and_a_killed_holder_is_inter
     .await
     .expect("test timed out");
 }
+
+/// `web` under automated sync: the controller syncs it on its own.
+const AUTO_APP: &str = "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/platform/web.git
+    path: apps/web
+  destination:
+    name: dev
+    namespace: shop
+  syncPolicy:
+    automated: {}
+    syncOptions: [CreateNamespace=true]
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cli_sync_is_refused_while_the_controller_syncs_and_proceeds_after_it_is_killed() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let setup = Setup::new("web:missing").await;
+        setup.repo.write("argocd/web.yaml", AUTO_APP);
+        setup.repo.commit("web is automated");
+        let mut controller = setup
+            .command("carol", &["controller", "--interval", "1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fleetdeck controller");
+        let stderr_pipe = controller.stderr.take().expect("stderr");
+        let (sender, mut lines) = mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // The controller holds the app's lock once it says its sync started
+        // (the lock is taken before the event); `web:missing` keeps the
+        // sync waiting on the wave's health.
+        let mut seen = Vec::new();
+        loop {
+            let line = lines
+                .recv()
+                .await
+                .unwrap_or_else(|| panic!("the controller ended early:\n{}", seen.join("\n")));
+            let started = line.contains("web: sync started by automated");
+            seen.push(line);
+            if started {
+                break;
+            }
+        }
+        let claim: LockClaim =
+            serde_json::from_slice(&std::fs::read(setup.lock_file()).expect("lock file"))
+                .expect("claim");
+        assert_eq!(claim.pid, controller.id());
+        assert_eq!(claim.operator, "automated");
+
+        let refused = setup.run("bob", &["sync", "web"]).await;
+        assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+        let text = stderr(&refused);
+        assert!(
+            text.contains(&format!(
+                "web is being synced by automated@{} (pid {}) since",
+                claim.host,
+                controller.id()
+            )),
+            "{text}"
+        );
+
+        controller.kill().expect("kill -9");
+        controller.wait().expect("reap");
+        setup.repo.write("apps/web/all.yaml", manifests("web:1.0"));
+        setup.repo.commit("web 1.0");
+        let next = setup.run("bob", &["sync", "web"]).await;
+        assert_eq!(
+            next.status.code(),
+            Some(0),
+            "{}\n{}",
+            stdout(&next),
+            stderr(&next)
+        );
+        assert!(
+            stderr(&next).contains("recorded as interrupted"),
+            "{}",
+            stderr(&next)
+        );
+        let records = audit(
+            &setup
+                .run("bob", &["audit", "--app", "web", "-o", "json"])
+                .await,
+        );
+        let summary: Vec<(String, String)> = records
+            .iter()
+            .map(|r| {
+                let result = r["result"].as_str().unwrap_or("");
+                (
+                    r["operator"].as_str().unwrap_or("").to_string(),
+                    result.split(':').next().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("automated", "started"),
+            ("automated", "interrupted"),
+            ("bob", "started"),
+            ("bob", "Succeeded"),
+        ]
+        .map(|(who, what)| (who.to_string(), what.to_string()));
+        assert_eq!(summary, expected, "{records:#?}");
+        setup.fleet.shutdown().await.expect("shutdown");
+    })
+    .await
+    .expect("test timed out");
+}

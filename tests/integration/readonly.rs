@@ -250,6 +250,18 @@ async fn a_readonly_client_refuses_every_engine_write_path() {
         sync(&engine, "web", false).await;
         let attempt = finished(&mut events, "web", false).await;
         assert!(refused(&attempt), "sync: {attempt:?}");
+        // The refused sync is in the history as Failed: the rollback goes to
+        // the newest successful revision before it.
+        let target = fleetdeck::engine::state::rollback_entry(
+            &fleetdeck::engine::state::StateStore::open(
+                data.path().join("fleetdeck").join("state"),
+            )
+            .expect("state store")
+            .history("web")
+            .expect("history"),
+            None,
+        )
+        .expect("a rollback target");
         engine
             .send(Command::Rollback {
                 app: "web".into(),
@@ -261,7 +273,7 @@ async fn a_readonly_client_refuses_every_engine_write_path() {
             .expect("send rollback");
         let attempt = finished(&mut events, "web", false).await;
         assert!(refused(&attempt), "rollback: {attempt:?}");
-        assert_eq!(attempt.revision, first, "the rollback's target");
+        assert_eq!(attempt.revision, target.revision, "the rollback's target");
         // A server-side dry run is allowed: it stores nothing.
         sync(&engine, "web", true).await;
         let preview = finished(&mut events, "web", true).await;

@@ -27,6 +27,7 @@ use super::connection::connection_state;
 use super::fleet::Fleet;
 use super::git_source::GitSource;
 use super::hard_refresh::HardRefresh;
+use super::launch::Finished;
 use super::operator_commands::RollbackRender;
 use super::permissions::{Refused, authorize};
 use super::poll::{RESYNC_EVERY, jittered};
@@ -36,6 +37,7 @@ use super::refresh::{RefreshResult, refresh};
 use super::work_queue::{Epoch, WorkQueue};
 use crate::engine::api::{AppSnapshot, Command, ConnectionState, EngineEvent};
 use crate::engine::cluster::{CacheState, ClusterClient, ClusterRegistry, DirtyApps, LiveCache};
+use crate::engine::operations::Operations;
 use crate::engine::policy::approval::ApprovalGate;
 use crate::engine::policy::pause::PauseScope;
 use crate::engine::policy::project_rules::ProjectRules;
@@ -45,7 +47,7 @@ use crate::engine::state::{
     Approval, AuditLog, AuditRecord, PauseStore, RefreshRequest, RefreshRequests, StateStore,
     save_generated,
 };
-use crate::engine::sync::{OperationLocks, SyncOutcome, SyncProgress, SyncTimeouts};
+use crate::engine::sync::{SyncProgress, SyncTimeouts};
 
 /// How often the actor looks for `fleetdeck refresh` requests: one small
 /// file read a second.
@@ -53,7 +55,7 @@ const REFRESH_REQUEST_POLL: Duration = Duration::from_secs(1);
 
 /// Who starts the syncs automation decides on, in events, the audit log
 /// and the operation snapshot.
-pub(super) const AUTOMATED: &str = "automated";
+pub(super) use crate::engine::operations::AUTOMATED;
 
 /// Where desired state comes from.
 pub(super) struct Desired {
@@ -82,7 +84,6 @@ pub(super) struct Rules {
     pub approval: ApprovalGate,
     pub roles: RoleBook,
     pub time_zones: TimeZones,
-    pub rollback_pause: Duration,
     pub sync_timeouts: SyncTimeouts,
 }
 
@@ -104,6 +105,9 @@ pub(super) struct Actor {
     pub live: Live,
     pub rules: Rules,
     pub records: Records,
+    /// Every sync and rollback goes through it: roles, the app's lock
+    /// (across processes), audit, history, a rollback's hold.
+    pub operations: Operations,
     pub events: broadcast::Sender<EngineEvent>,
 }
 
@@ -113,7 +117,6 @@ pub(super) struct Core {
     pub queue: WorkQueue,
     pub out: Publisher,
     pub done: mpsc::UnboundedSender<Done>,
-    pub locks: OperationLocks,
 }
 
 pub(super) enum Done {
@@ -127,7 +130,7 @@ pub(super) enum Done {
         rows: Vec<AppSnapshot>,
     },
     Progress(String, SyncProgress),
-    Finished(String, SyncOutcome),
+    Finished(String, Box<Finished>),
 }
 
 impl Actor {
@@ -138,7 +141,6 @@ impl Actor {
             queue: WorkQueue::default(),
             out,
             done: done_tx,
-            locks: OperationLocks::default(),
         };
         let mut refreshing = false;
         let mut refresh_again = true;
@@ -366,8 +368,8 @@ impl Actor {
                     .send(EngineEvent::OperationProgress { app, progress });
                 self.publish(core);
             }
-            Done::Finished(app, outcome) => {
-                self.finished(core, app, outcome);
+            Done::Finished(app, finished) => {
+                self.finished(core, app, *finished);
                 self.publish(core);
             }
         }

@@ -67,11 +67,6 @@ pub(super) struct Running {
     /// What the snapshots show of it; replaced (not mutated) on progress,
     /// so published snapshots keep theirs.
     pub snapshot: Arc<OperationSnapshot>,
-    /// What the operation applies: recorded in the history as such (a
-    /// rollback applies an older render than the fleet's).
-    pub rendered: Arc<Vec<RenderedSource>>,
-    /// The history entry a rollback returns to; pinned when it went through.
-    pub rollback: Option<HistoryEntry>,
 }
 
 /// One sync to start: an app and the render it applies.

@@ -1,7 +1,12 @@
-//! Starting and ending operations on the actor: an operation starts only
-//! on an app with none running, runs as a task of its own, and when it ends
-//! is recorded (history, audit, automation memory) and its app queued for
-//! a recompute once its writes have come back through the watches.
+//! Starting and ending operations on the actor, through the one
+//! operations layer ([`crate::engine::operations`]) the CLI uses too: it
+//! checks the role, takes the app's lock — a file lock that holds across
+//! processes, so a `fleetdeck sync` from a terminal and this engine never
+//! sync one app at once — writes the start to the audit log ahead, runs
+//! the sync, and records outcome, history and a rollback's pin and pause.
+//! The actor keeps what is its own: the operation's live snapshot,
+//! automation's memory, and the app's recompute once the operation's
+//! writes have come back through the watches.
 
 use std::sync::Arc;
 
@@ -9,15 +14,15 @@ use k8s_openapi::jiff::Timestamp;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::actor::{AUTOMATED, Actor, Core, Done, SyncAsk};
+use super::actor::{Actor, Core, Done, SyncAsk};
 use super::app_entry::{Launch, Running};
 use crate::engine::api::{EngineEvent, OperationSnapshot};
+use crate::engine::error_chain::error_chain;
+use crate::engine::operations::{Initiator, OperationKind, SyncSpec};
 use crate::engine::policy::auto_sync::SyncReason;
 use crate::engine::policy::project_rules::ProjectRules;
-use crate::engine::render::RenderedSource;
-use crate::engine::state::{InitiatedBy, NewSync};
 use crate::engine::sync::{
-    OperationPhase, ProgressSink, ProjectGuard, SyncOutcome, SyncRequest, cancel_pair, run_sync,
+    OperationPhase, ProgressSink, ProjectGuard, SyncOutcome, SyncRequest, cancel_pair,
 };
 
 impl Actor {
@@ -120,6 +125,40 @@ impl Actor {
         request.dry_run = dry_run;
         request.selected = selected;
         request.timeouts = self.rules.sync_timeouts;
+        let initiator = match &automated {
+            Some((_, SyncReason::SelfHeal)) => Initiator::automation("self-heal"),
+            Some(_) => Initiator::automation("auto-sync"),
+            None => Initiator::operator(initiated_by.clone()),
+        };
+        let failed_outcome = SyncOutcome {
+            app: app_name.clone(),
+            cluster: client.name().to_string(),
+            revision: request.revision.clone(),
+            dry_run,
+            phase: OperationPhase::Error,
+            message: String::new(),
+            results: Vec::new(),
+        };
+        let spec = SyncSpec {
+            kind: match &rollback {
+                Some(entry) => OperationKind::Rollback(Box::new(entry.clone())),
+                None => OperationKind::Sync {
+                    to_target_revision: true,
+                },
+            },
+            app,
+            rendered,
+            client,
+            request,
+            initiator,
+            reason: String::new(),
+        };
+        // Refused at once (role, read-only, the lock held by someone else,
+        // named): nothing starts.
+        let started = match self.operations.start(spec) {
+            Ok(started) => started,
+            Err(error) => return self.reject(command, &error_chain(&error)),
+        };
         let (cancel, signal) = cancel_pair();
         if let Some((revision, reason)) = automated {
             core.fleet.automation.started(&app_name, revision, reason);
@@ -134,8 +173,6 @@ impl Actor {
                 started_at: Timestamp::now().to_string(),
                 results: Vec::new(),
             }),
-            rendered,
-            rollback,
         });
         core.fleet.operating.insert(app_name.clone());
         core.queue.operation_started(&app_name);
@@ -145,7 +182,6 @@ impl Actor {
             dry_run,
         });
         let done = core.done.clone();
-        let locks = core.locks.clone();
         tokio::spawn(async move {
             let (sender, mut receiver) = mpsc::unbounded_channel();
             let forward = async {
@@ -155,38 +191,44 @@ impl Actor {
             };
             let run = async {
                 let progress = ProgressSink::new(sender);
-                run_sync(&client, request, &locks, &progress, signal).await
+                started.run(progress, signal).await
             };
-            let (outcome, ()) = tokio::join!(run, forward);
-            let _ = done.send(Done::Finished(app_name, outcome));
+            let (report, ()) = tokio::join!(run, forward);
+            let finished = match report {
+                Ok(report) => Finished {
+                    outcome: report.outcome,
+                    warnings: report.warnings,
+                },
+                // Nothing was sent to the cluster (the start could not be
+                // audited, the layer stopped).
+                Err(error) => Finished {
+                    outcome: SyncOutcome {
+                        message: error_chain(&error),
+                        ..failed_outcome
+                    },
+                    warnings: Vec::new(),
+                },
+            };
+            let _ = done.send(Done::Finished(app_name, Box::new(finished)));
         });
     }
 
-    /// An operation ended: history, audit, automation memory; the app is
-    /// recomputed once the operation's writes had time to arrive.
-    pub(super) fn finished(&self, core: &mut Core, app: String, outcome: SyncOutcome) {
+    /// An operation ended (the layer recorded history, audit and a
+    /// rollback's hold): automation memory; the app is recomputed once
+    /// the operation's writes had time to arrive.
+    pub(super) fn finished(&self, core: &mut Core, app: String, finished: Finished) {
+        let Finished { outcome, warnings } = finished;
         let running = match core.fleet.entries.get_mut(&app) {
             Some(entry) => entry.operation.take(),
             None => core.fleet.departed.remove(&app),
         };
         core.fleet.operating.remove(&app);
         core.queue.operation_finished(&app, Instant::now());
-        let Some(running) = running else {
+        if running.is_none() {
             return;
-        };
-        let initiated_by = running.snapshot.initiated_by.clone();
-        self.record(core, &app, &running.rendered, &outcome, &initiated_by);
-        if let Some(entry) = &running.rollback {
-            self.rollback_finished(&app, entry, &outcome, &initiated_by);
         }
-        if !outcome.dry_run {
-            let action = match (&running.rollback, initiated_by.as_str()) {
-                (Some(_), _) => "rollback",
-                (None, AUTOMATED) => "auto-sync",
-                (None, _) => "sync",
-            };
-            let result = format!("{:?}: {}", outcome.phase, outcome.message);
-            self.audit(&initiated_by, action, &app, &outcome.revision, &result);
+        for warning in warnings {
+            self.warn(format!("{app}: {warning}"));
         }
         core.fleet
             .automation
@@ -211,37 +253,11 @@ impl Actor {
             ));
         }
     }
+}
 
-    /// Adds a finished sync to the app's history (when there is a store).
-    fn record(
-        &self,
-        core: &Core,
-        app_name: &str,
-        rendered: &[RenderedSource],
-        outcome: &SyncOutcome,
-        initiated_by: &str,
-    ) {
-        let (Some(store), Some(entry)) = (&self.records.state, core.fleet.entries.get(app_name))
-        else {
-            return;
-        };
-        let Some(sync) = NewSync::from_outcome(
-            &entry.app,
-            rendered,
-            outcome,
-            if initiated_by == AUTOMATED {
-                InitiatedBy::Automated
-            } else {
-                InitiatedBy::operator(initiated_by.to_string())
-            },
-            true,
-        ) else {
-            return;
-        };
-        if let Err(error) = store.record_sync_for(&entry.app, sync) {
-            self.warn(format!(
-                "the sync of {app_name} could not be recorded: {error}"
-            ));
-        }
-    }
+/// How an operation ended, as the operations layer reported it.
+pub(super) struct Finished {
+    pub outcome: SyncOutcome,
+    /// Bookkeeping that failed after the sync ran.
+    pub warnings: Vec<String>,
 }

@@ -17,10 +17,7 @@ use crate::engine::model::Application;
 use crate::engine::policy::pause::{PauseRequest, PauseScope};
 use crate::engine::render::RenderedSource;
 use crate::engine::source::short_revision;
-use crate::engine::state::{
-    AuditRecord, HistoryEntry, ResumeTarget, hold_after_rollback, rollback_entry,
-};
-use crate::engine::sync::{OperationPhase, SyncOutcome};
+use crate::engine::state::{AuditRecord, HistoryEntry, ResumeTarget, rollback_entry};
 use k8s_openapi::jiff::Timestamp;
 
 /// A rollback whose older revision has been rendered, ready to sync.
@@ -196,38 +193,6 @@ impl Actor {
                 automated: None,
             },
         );
-    }
-
-    /// A rollback that applied something pins the app and pauses it.
-    pub(super) fn rollback_finished(
-        &self,
-        app: &str,
-        entry: &HistoryEntry,
-        outcome: &SyncOutcome,
-        by: &str,
-    ) {
-        if outcome.dry_run || outcome.phase == OperationPhase::Error {
-            return;
-        }
-        let Some(store) = &self.records.state else {
-            return;
-        };
-        match hold_after_rollback(
-            store,
-            self.records.pauses.as_ref(),
-            app,
-            entry,
-            by,
-            self.rules.rollback_pause,
-            Timestamp::now(),
-        ) {
-            Ok(_) => {}
-            Err(error) => {
-                let _ = self.events.send(EngineEvent::Warning {
-                    message: error_chain(&error),
-                });
-            }
-        }
     }
 
     /// Answers with the app's details, from its cluster's live cache.
