@@ -52,7 +52,10 @@ fn the_manifests_reference_each_other_consistently() {
     find(&objects, "Namespace", "fleetdeck-system");
     let deployment = find(&objects, "Deployment", "fleetdeck-controller");
     let spec = &deployment["spec"];
-    assert_eq!(spec["replicas"], 2);
+    assert_eq!(
+        spec["replicas"], 1,
+        "one replica until leases share the work"
+    );
     let pod = &spec["template"]["spec"];
     let account = pod["serviceAccountName"].as_str().expect("service account");
     find(&objects, "ServiceAccount", account);
@@ -217,7 +220,7 @@ async fn kubectl_applies_deploy_to_a_simulated_hub_and_spoke() {
             .await,
         )
         .expect("deployment json");
-        assert_eq!(deployment["spec"]["replicas"], 2);
+        assert_eq!(deployment["spec"]["replicas"], 1);
         assert_eq!(
             deployment["spec"]["template"]["spec"]["containers"][0]["args"][0],
             "controller"
