@@ -476,8 +476,16 @@ async fn automation_syncs_once_heals_drift_and_holds_while_paused() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let setup = setup().await;
         let engine = &setup.engine;
+        // Synced shows while the operation still runs; the history is
+        // written when it ends, and the row names it once recomputed.
         let synced = engine
-            .wait_for(|snapshot| app_is(snapshot, "auto", SyncStatus::Synced))
+            .wait_for(|snapshot| {
+                app_is(snapshot, "auto", SyncStatus::Synced)
+                    && snapshot.operation("auto").is_none()
+                    && snapshot
+                        .app("auto")
+                        .is_some_and(|row| row.last_sync.is_some())
+            })
             .await
             .expect("auto-synced");
         assert_eq!(
