@@ -102,12 +102,21 @@ impl Setup {
 
 /// Starts `fleetdeck sync web` and forwards its stderr line by line.
 fn spawn_sync(setup: &Setup, operator: &str) -> (Child, mpsc::UnboundedReceiver<String>) {
+    spawn_with_stderr(setup, operator, &["sync", "web"])
+}
+
+/// Starts `fleetdeck ARGS` and forwards its stderr line by line.
+fn spawn_with_stderr(
+    setup: &Setup,
+    operator: &str,
+    args: &[&str],
+) -> (Child, mpsc::UnboundedReceiver<String>) {
     let mut child = setup
-        .command(operator, &["sync", "web"])
+        .command(operator, args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn fleetdeck sync");
+        .expect("spawn fleetdeck");
     let stderr = child.stderr.take().expect("stderr");
     let (lines, receiver) = mpsc::unbounded_channel();
     std::thread::spawn(move || {
@@ -118,6 +127,37 @@ fn spawn_sync(setup: &Setup, operator: &str) -> (Child, mpsc::UnboundedReceiver<
         }
     });
     (child, receiver)
+}
+
+/// Waits for a stderr line containing `needle`; the lines seen before it
+/// are shown if the process ends first.
+async fn wait_for_line(lines: &mut mpsc::UnboundedReceiver<String>, needle: &str) {
+    let mut seen = Vec::new();
+    loop {
+        let line = lines
+            .recv()
+            .await
+            .unwrap_or_else(|| panic!("ended before {needle:?}:\n{}", seen.join("\n")));
+        let found = line.contains(needle);
+        seen.push(line);
+        if found {
+            return;
+        }
+    }
+}
+
+/// The audit records as (operator, first word of the result).
+fn audit_summary(records: &[serde_json::Value]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .map(|r| {
+            let result = r["result"].as_str().unwrap_or("");
+            (
+                r["operator"].as_str().unwrap_or("").to_string(),
+                result.split(':').next().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
 }
 
 fn audit(output: &Output) -> Vec<serde_json::Value> {
@@ -134,18 +174,7 @@ async fn a_second_sync_is_refused_naming_the_holder_and_a_killed_holder_is_inter
         let setup = Setup::new("web:missing").await;
         let (mut holder, mut lines) = spawn_sync(&setup, "alice");
         // The holder is mid-wave once it reports waiting for the Deployment.
-        let mut seen = Vec::new();
-        loop {
-            let line = lines
-                .recv()
-                .await
-                .unwrap_or_else(|| panic!("the first sync ended early:\n{}", seen.join("\n")));
-            let waiting = line.contains("waiting for");
-            seen.push(line);
-            if waiting {
-                break;
-            }
-        }
+        wait_for_line(&mut lines, "waiting for").await;
         let claim: LockClaim =
             serde_json::from_slice(&std::fs::read(setup.lock_file()).expect("lock file"))
                 .expect("claim");
@@ -215,16 +244,7 @@ async fn a_second_sync_is_refused_naming_the_holder_and_a_killed_holder_is_inter
                 .run("bob", &["audit", "--app", "web", "-o", "json"])
                 .await,
         );
-        let summary: Vec<(String, String)> = records
-            .iter()
-            .map(|r| {
-                let result = r["result"].as_str().unwrap_or("");
-                (
-                    r["operator"].as_str().unwrap_or("").to_string(),
-                    result.split(':').next().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
+        let summary = audit_summary(&records);
         let expected = [
             ("alice", "started"),
             ("alice", "interrupted"),
@@ -277,36 +297,12 @@ async fn a_cli_sync_is_refused_while_the_controller_syncs_and_proceeds_after_it_
         let setup = Setup::new("web:missing").await;
         setup.repo.write("argocd/web.yaml", AUTO_APP);
         setup.repo.commit("web is automated");
-        let mut controller = setup
-            .command("carol", &["controller", "--interval", "1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fleetdeck controller");
-        let stderr_pipe = controller.stderr.take().expect("stderr");
-        let (sender, mut lines) = mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (mut controller, mut lines) =
+            spawn_with_stderr(&setup, "carol", &["controller", "--interval", "1"]);
         // The controller holds the app's lock once it says its sync started
         // (the lock is taken before the event); `web:missing` keeps the
         // sync waiting on the wave's health.
-        let mut seen = Vec::new();
-        loop {
-            let line = lines
-                .recv()
-                .await
-                .unwrap_or_else(|| panic!("the controller ended early:\n{}", seen.join("\n")));
-            let started = line.contains("web: sync started by automated");
-            seen.push(line);
-            if started {
-                break;
-            }
-        }
+        wait_for_line(&mut lines, "web: sync started by automated").await;
         let claim: LockClaim =
             serde_json::from_slice(&std::fs::read(setup.lock_file()).expect("lock file"))
                 .expect("claim");
@@ -347,16 +343,7 @@ async fn a_cli_sync_is_refused_while_the_controller_syncs_and_proceeds_after_it_
                 .run("bob", &["audit", "--app", "web", "-o", "json"])
                 .await,
         );
-        let summary: Vec<(String, String)> = records
-            .iter()
-            .map(|r| {
-                let result = r["result"].as_str().unwrap_or("");
-                (
-                    r["operator"].as_str().unwrap_or("").to_string(),
-                    result.split(':').next().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
+        let summary = audit_summary(&records);
         let expected = [
             ("automated", "started"),
             ("automated", "interrupted"),

@@ -293,6 +293,15 @@ async fn metrics_alerts_and_webhooks_of_a_running_controller() {
             !text.contains("incident 42"),
             "a pause's reason is never a label"
         );
+        let queue = samples
+            .iter()
+            .find(|sample| sample.name == "fleetdeck_work_queue_depth")
+            .unwrap_or_else(|| panic!("no work queue depth in\n{text}"));
+        assert!(
+            queue.value >= 0.0 && queue.value.fract() == 0.0,
+            "a count of apps: {}",
+            queue.value
+        );
 
         // The shipped rules: every metric they name is served, and against
         // this fleet only the OutOfSync alert fires, for web alone.

@@ -82,6 +82,13 @@ pub fn register(registry: &mut Registry, snapshot: &FleetSnapshot) {
         "Sync operations running now",
         operations,
     );
+    let queue = Gauge::<i64>::default();
+    queue.set(i64::try_from(snapshot.queue_depth).unwrap_or(i64::MAX));
+    registry.register(
+        "fleetdeck_work_queue_depth",
+        "Apps owed a recompute by the engine's work queue when the snapshot was published (high and staying high: the engine lags)",
+        queue,
+    );
     registry.register(
         "fleetdeck_app_automation",
         "Apps by where their automation stands (queued work shows as awaiting_approval, held or window)",
