@@ -1,7 +1,11 @@
-//! Deciding automation: every app's row says where its automation stands,
-//! but only the syncs of settled apps start (nothing running, no
-//! recompute owed — see [`super::work_queue`]), so a sync is never
-//! started on a picture older than the app's last operation.
+//! Deciding automation: every app's row says where its automation stands.
+//! Self-heal starts only on a settled app (nothing running, no recompute
+//! owed — see [`super::work_queue`]): it answers drift, so it must never
+//! act on a picture older than the app's last operation. A new revision
+//! or a retry depends on the render and on automation's memory of its
+//! attempts, not on the live picture, so it starts on any app with no
+//! operation running — at once after the Git pass, not after the next
+//! quiet moment of a busy app.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -13,13 +17,14 @@ use super::automation::{AppContext, AutomationView, Rules};
 use super::fleet::Fleet;
 use crate::engine::api::{AutomationState, LastSync, RolloutSnapshot};
 use crate::engine::diff::SyncStatus;
-use crate::engine::policy::auto_sync::AutoSyncDecision;
+use crate::engine::policy::auto_sync::{AutoSyncDecision, SyncReason};
 use crate::engine::policy::pause::{AppFacts, Pause, pauses_for};
 use crate::engine::policy::rolling_sync::{RollingApp, plan};
 
 impl Actor {
     /// Decides the automation of the apps among `only` (every app for
-    /// `None`) and starts the syncs it calls for on settled apps.
+    /// `None`) and starts the syncs it calls for (self-heal on settled
+    /// apps only).
     pub(super) fn automate_settled(&self, core: &mut Core, only: Option<&BTreeSet<String>>) {
         let now = Timestamp::now();
         // An unreadable pause file holds all automation: a pause someone set
@@ -48,6 +53,7 @@ impl Actor {
         let mut changed = false;
         for name in names {
             let settled = core.queue.settled(&name);
+            let idle = !core.queue.operating(&name);
             let fleet = &mut core.fleet;
             let Some(entry) = fleet.entries.get(&name) else {
                 continue;
@@ -118,9 +124,15 @@ impl Actor {
                     prune,
                     reason,
                 },
-            ) = (self.rules.automation && settled, decision)
+            ) = (self.rules.automation, decision)
             {
-                to_sync.push((name.clone(), revision, prune, reason));
+                let may_start = match reason {
+                    SyncReason::SelfHeal => settled,
+                    SyncReason::NewRevision | SyncReason::Retry(_) => idle,
+                };
+                if may_start {
+                    to_sync.push((name.clone(), revision, prune, reason));
+                }
             }
             changed |= apply_view(fleet, &name, &view);
         }
