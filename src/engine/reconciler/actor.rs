@@ -406,7 +406,9 @@ impl Actor {
         let fleet = &core.fleet;
         core.queue.retain(|app| fleet.entries.contains_key(app));
         for app in fleet.names() {
-            if everything || changed.contains(app) {
+            if changed.contains(app) {
+                core.queue.changed(app, now);
+            } else if everything {
                 core.queue.due_by(app, now);
             }
         }

@@ -66,13 +66,25 @@ impl WorkQueue {
         self.due_by(app, at);
     }
 
-    /// `app` must be recomputed no later than `at` (a Git pass changed it,
-    /// an operation on it ended, a resync).
+    /// `app` must be recomputed no later than `at` (a resync), but not
+    /// while an operation's writes are still arriving.
     pub fn due_by(&mut self, app: &str, at: Instant) {
         let at = match self.not_before.get(app) {
             Some(not_before) => at.max(*not_before),
             None => at,
         };
+        self.due_at(app, at);
+    }
+
+    /// `app`'s inputs changed (a Git pass rendered something new): due at
+    /// `at` even inside an operation's settle time, since a new revision
+    /// must not wait for it. The settle time still holds the app
+    /// unsettled: it is recomputed again when that is over.
+    pub fn changed(&mut self, app: &str, at: Instant) {
+        self.due_at(app, at);
+    }
+
+    fn due_at(&mut self, app: &str, at: Instant) {
         match self.due.get_mut(app) {
             Some(due) => *due = (*due).min(at),
             None => {
@@ -96,7 +108,16 @@ impl WorkQueue {
             .into_iter()
             .map(|app| {
                 self.due.remove(&app);
-                self.not_before.remove(&app);
+                match self.not_before.get(&app) {
+                    // Taken early for a change: recomputed again once the
+                    // operation's writes are in.
+                    Some(not_before) if *not_before > now => {
+                        self.due.insert(app.clone(), *not_before);
+                    }
+                    _ => {
+                        self.not_before.remove(&app);
+                    }
+                }
                 self.last_began.insert(app.clone(), now);
                 self.recomputing.insert(app.clone());
                 let epoch = self.epoch(&app);
@@ -271,6 +292,27 @@ mod tests {
         assert_eq!(queue.next_due(), Some(now + SETTLE));
         assert!(queue.take_due(now).is_empty());
         assert_eq!(names(queue.take_due(now + SETTLE)), ["web"]);
+    }
+
+    #[test]
+    fn a_change_is_not_held_by_the_settle_time_but_the_app_stays_unsettled() {
+        let now = Instant::now();
+        let mut queue = WorkQueue::default();
+        queue.operation_started("web");
+        queue.operation_finished("web", now);
+        let soon = now + Duration::from_millis(5);
+        queue.changed("web", soon);
+        assert_eq!(queue.next_due(), Some(soon), "a new revision does not wait");
+        assert_eq!(queue.take_due(soon), [("web".to_string(), 1)]);
+        assert!(queue.recomputed("web", 1));
+        assert!(
+            !queue.settled("web"),
+            "still owed the recompute after the settle time"
+        );
+        assert_eq!(queue.next_due(), Some(now + SETTLE));
+        assert_eq!(names(queue.take_due(now + SETTLE)), ["web"]);
+        assert!(queue.recomputed("web", 1));
+        assert!(queue.settled("web"));
     }
 
     #[test]
