@@ -60,3 +60,62 @@ fn default_kubeconfig() -> color_eyre::Result<PathBuf> {
         .ok_or_else(|| eyre!("cannot determine a home directory for ~/.kube/config"))?;
     Ok(base.home_dir().join(".kube").join("config"))
 }
+
+/// `~` and `~/…` in a path from the config file or a `--flag=~/…`
+/// argument (no shell expanded it) become the home directory. `~user`
+/// forms and paths without a leading `~` are left as they are.
+pub fn expand_tilde(path: &std::path::Path, home: Option<&std::path::Path>) -> PathBuf {
+    let Some(home) = home else {
+        return path.to_path_buf();
+    };
+    match path.strip_prefix("~") {
+        Ok(rest) => home.join(rest),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// [`expand_tilde`] for text that may be a URL: only a local path
+/// starting with `~/` (or exactly `~`) is expanded.
+pub fn expand_tilde_text(text: &str, home: Option<&std::path::Path>) -> String {
+    if text == "~" || text.starts_with("~/") {
+        expand_tilde(std::path::Path::new(text), home)
+            .display()
+            .to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tilde_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory_and_nothing_else_changes() {
+        let home = Some(Path::new("/home/alice"));
+        assert_eq!(
+            expand_tilde(Path::new("~/.kube/config"), home),
+            Path::new("/home/alice/.kube/config")
+        );
+        assert_eq!(expand_tilde(Path::new("~"), home), Path::new("/home/alice"));
+        assert_eq!(
+            expand_tilde(Path::new("/etc/kube/config"), home),
+            Path::new("/etc/kube/config")
+        );
+        assert_eq!(
+            expand_tilde(Path::new("~bob/config"), home),
+            Path::new("~bob/config")
+        );
+        assert_eq!(
+            expand_tilde(Path::new("~/x"), None),
+            Path::new("~/x"),
+            "no home: left alone"
+        );
+        assert_eq!(expand_tilde_text("~/gitops", home), "/home/alice/gitops");
+        assert_eq!(
+            expand_tilde_text("https://git.example.com/~team/repo.git", home),
+            "https://git.example.com/~team/repo.git"
+        );
+    }
+}

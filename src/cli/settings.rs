@@ -34,6 +34,10 @@ impl Settings {
         };
         let config = Config::load(&config_path, required)?;
 
+        // Paths in the config file (and `--flag=~/…`, which no shell
+        // expanded) may start with `~`.
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let home = home.as_deref().filter(|home| !home.as_os_str().is_empty());
         let mut repos = config.repos.clone();
         if let Some(url) = &args.repo {
             repos = vec![RepoConfig {
@@ -44,6 +48,7 @@ impl Settings {
             }];
         }
         for repo in &mut repos {
+            repo.url = super::paths::expand_tilde_text(&repo.url, home);
             if let Some(path) = &args.path {
                 repo.path = path.clone();
             }
@@ -77,12 +82,14 @@ impl Settings {
             kubeconfig: args
                 .kubeconfig
                 .clone()
-                .or_else(|| config.kubeconfig.clone()),
+                .or_else(|| config.kubeconfig.clone())
+                .map(|path| super::paths::expand_tilde(&path, home)),
             hub: args.hub.clone().or_else(|| config.hub.clone()),
             render_tools: render_tools(
                 args.helm.as_deref(),
                 &config.tools,
                 std::env::var_os("PATH").as_deref(),
+                home,
             ),
             repos,
             clusters,
@@ -130,13 +137,15 @@ fn render_tools(
     helm_flag: Option<&Path>,
     tools: &ToolsConfig,
     path_var: Option<&std::ffi::OsStr>,
+    home: Option<&Path>,
 ) -> RenderTools {
+    let expand = |path: &Path| super::paths::expand_tilde(path, home);
     let helm = helm_flag
-        .map(Path::to_path_buf)
-        .or_else(|| tools.helm.clone())
+        .map(expand)
+        .or_else(|| tools.helm.as_deref().map(expand))
         .or_else(|| find_on_path("helm", path_var));
     let kustomize = tools.kustomize.as_ref().map(|kustomize| ExternalKustomize {
-        binary: kustomize.binary.clone(),
+        binary: expand(&kustomize.binary),
         mode: match kustomize.mode {
             KustomizeToolMode::Kustomize => KustomizeMode::Kustomize,
             KustomizeToolMode::Kubectl => KustomizeMode::Kubectl,
@@ -190,13 +199,24 @@ mod tests {
             ..ToolsConfig::default()
         };
 
-        let flag = render_tools(Some(Path::new("/flag/helm")), &configured, Some(&path_var));
+        let flag = render_tools(
+            Some(Path::new("/flag/helm")),
+            &configured,
+            Some(&path_var),
+            None,
+        );
         assert_eq!(flag.helm, Some(PathBuf::from("/flag/helm")));
-        let config = render_tools(None, &configured, Some(&path_var));
+        let config = render_tools(None, &configured, Some(&path_var), None);
         assert_eq!(config.helm, Some(PathBuf::from("/opt/helm")));
-        let path = render_tools(None, &ToolsConfig::default(), Some(&path_var));
+        let path = render_tools(None, &ToolsConfig::default(), Some(&path_var), None);
         assert_eq!(path.helm, Some(on_path));
-        let none = render_tools(None, &ToolsConfig::default(), None);
+        let in_home = ToolsConfig {
+            helm: Some(PathBuf::from("~/bin/helm")),
+            ..ToolsConfig::default()
+        };
+        let expanded = render_tools(None, &in_home, None, Some(Path::new("/home/alice")));
+        assert_eq!(expanded.helm, Some(PathBuf::from("/home/alice/bin/helm")));
+        let none = render_tools(None, &ToolsConfig::default(), None, None);
         assert_eq!(none.helm, None);
         assert_eq!(none.kustomize, None);
         assert_eq!(none.timeout, DEFAULT_TOOL_TIMEOUT);
