@@ -18,3 +18,14 @@ pub mod scope;
 pub mod sync_phase;
 pub mod tracking;
 pub mod waves;
+
+/// An object carrying only these annotations, for the tests of the
+/// modules that read them.
+#[cfg(test)]
+fn annotated(pairs: &[(&str, &str)]) -> serde_json::Value {
+    let annotations: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(key, value)| (key.to_string(), serde_json::json!(value)))
+        .collect();
+    serde_json::json!({"metadata": {"annotations": annotations}})
+}

@@ -168,6 +168,31 @@ fn audit(output: &Output) -> Vec<serde_json::Value> {
         .expect("records")
 }
 
+/// With the image fixed, bob's next sync of `web` succeeds and records
+/// the dead holder's operation as interrupted; returns web's audit.
+async fn next_sync_after_the_kill(setup: &Setup) -> Vec<serde_json::Value> {
+    setup.repo.write("apps/web/all.yaml", manifests("web:1.0"));
+    setup.repo.commit("web 1.0");
+    let next = setup.run("bob", &["sync", "web"]).await;
+    assert_eq!(
+        next.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&next),
+        stderr(&next)
+    );
+    assert!(
+        stderr(&next).contains("recorded as interrupted"),
+        "{}",
+        stderr(&next)
+    );
+    audit(
+        &setup
+            .run("bob", &["audit", "--app", "web", "-o", "json"])
+            .await,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_sync_is_refused_naming_the_holder_and_a_killed_holder_is_interrupted() {
     tokio::time::timeout(TEST_TIMEOUT, async {
@@ -223,27 +248,7 @@ async fn a_second_sync_is_refused_naming_the_holder_and_a_killed_holder_is_inter
             "written ahead: {records:?}"
         );
 
-        setup.repo.write("apps/web/all.yaml", manifests("web:1.0"));
-        setup.repo.commit("web 1.0");
-        let next = setup.run("bob", &["sync", "web"]).await;
-        assert_eq!(
-            next.status.code(),
-            Some(0),
-            "{}\n{}",
-            stdout(&next),
-            stderr(&next)
-        );
-        assert!(
-            stderr(&next).contains("recorded as interrupted"),
-            "{}",
-            stderr(&next)
-        );
-
-        let records = audit(
-            &setup
-                .run("bob", &["audit", "--app", "web", "-o", "json"])
-                .await,
-        );
+        let records = next_sync_after_the_kill(&setup).await;
         let summary = audit_summary(&records);
         let expected = [
             ("alice", "started"),
@@ -323,26 +328,7 @@ async fn a_cli_sync_is_refused_while_the_controller_syncs_and_proceeds_after_it_
 
         controller.kill().expect("kill -9");
         controller.wait().expect("reap");
-        setup.repo.write("apps/web/all.yaml", manifests("web:1.0"));
-        setup.repo.commit("web 1.0");
-        let next = setup.run("bob", &["sync", "web"]).await;
-        assert_eq!(
-            next.status.code(),
-            Some(0),
-            "{}\n{}",
-            stdout(&next),
-            stderr(&next)
-        );
-        assert!(
-            stderr(&next).contains("recorded as interrupted"),
-            "{}",
-            stderr(&next)
-        );
-        let records = audit(
-            &setup
-                .run("bob", &["audit", "--app", "web", "-o", "json"])
-                .await,
-        );
+        let records = next_sync_after_the_kill(&setup).await;
         let summary = audit_summary(&records);
         let expected = [
             ("automated", "started"),

@@ -143,13 +143,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn annotated(pairs: &[(&str, &str)]) -> Value {
-        let annotations: serde_json::Map<String, Value> = pairs
-            .iter()
-            .map(|(key, value)| (key.to_string(), json!(value)))
-            .collect();
-        json!({"metadata": {"annotations": annotations}})
-    }
+    use crate::engine::conventions::annotated;
 
     #[test]
     fn argo_hooks_win_over_helm_hooks() {

@@ -602,7 +602,7 @@ impl Actor {
 
     pub(super) fn publish(&self, core: &mut Core) {
         core.out
-            .publish(&core.fleet, &self.live.registry, core.queue.depth());
+            .publish(&core.fleet, &self.live.registry, &core.queue);
     }
 
     /// The clusters' connection states, from their caches.

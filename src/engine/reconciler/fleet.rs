@@ -37,9 +37,6 @@ pub(super) struct Fleet {
     /// Operations still running on apps that left the fleet: they end on
     /// their own and are recorded like any other.
     pub departed: HashMap<String, super::app_entry::Running>,
-    /// The apps with an operation running (an index into `entries`, so
-    /// publishing does not walk the fleet to find them).
-    pub operating: BTreeSet<String>,
 }
 
 impl Fleet {
@@ -110,7 +107,6 @@ impl Fleet {
         }
         for (name, entry) in std::mem::replace(&mut self.entries, entries) {
             if let Some(running) = entry.operation {
-                self.operating.remove(&name);
                 self.departed.insert(name, running);
             }
         }
@@ -126,12 +122,6 @@ impl Fleet {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
-    }
-
-    pub fn operation_running(&self, app: &str) -> bool {
-        self.entries
-            .get(app)
-            .is_some_and(|entry| entry.operation.is_some())
     }
 
     /// The cluster labels map when nothing is known.

@@ -174,7 +174,6 @@ impl Actor {
                 results: Vec::new(),
             }),
         });
-        core.fleet.operating.insert(app_name.clone());
         core.queue.operation_started(&app_name);
         let _ = self.events.send(EngineEvent::OperationStarted {
             app: app_name.clone(),
@@ -222,7 +221,6 @@ impl Actor {
             Some(entry) => entry.operation.take(),
             None => core.fleet.departed.remove(&app),
         };
-        core.fleet.operating.remove(&app);
         core.queue.operation_finished(&app, Instant::now());
         if running.is_none() {
             return;

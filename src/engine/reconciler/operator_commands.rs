@@ -122,7 +122,7 @@ impl Actor {
         if self.rules.readonly {
             return self.reject(command, "read-only mode");
         }
-        if core.fleet.operation_running(&app_name) {
+        if core.queue.operating(&app_name) {
             return self.reject(command, "an operation is already running on this app");
         }
         let Some(store) = &self.records.state else {

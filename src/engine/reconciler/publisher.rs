@@ -13,6 +13,7 @@ use k8s_openapi::jiff::Timestamp;
 use tokio::sync::watch;
 
 use super::fleet::Fleet;
+use super::work_queue::WorkQueue;
 use crate::engine::api::{
     AppSnapshot, ClusterSnapshot, ConnectionState, FleetSnapshot, OperationSnapshot,
 };
@@ -47,7 +48,7 @@ impl Publisher {
         self.generation
     }
 
-    pub fn publish(&mut self, fleet: &Fleet, registry: &ClusterRegistry, queue_depth: usize) {
+    pub fn publish(&mut self, fleet: &Fleet, registry: &ClusterRegistry, queue: &WorkQueue) {
         self.generation += 1;
         let apps = self
             .apps
@@ -61,12 +62,11 @@ impl Publisher {
                 )
             })
             .clone();
-        let operations: BTreeMap<String, Arc<OperationSnapshot>> = fleet
-            .operating
-            .iter()
+        let operations: BTreeMap<String, Arc<OperationSnapshot>> = queue
+            .operating_apps()
             .filter_map(|name| {
                 let running = fleet.entries.get(name)?.operation.as_ref()?;
-                Some((name.clone(), running.snapshot.clone()))
+                Some((name.to_string(), running.snapshot.clone()))
             })
             .collect();
         let clusters = registry
@@ -91,7 +91,7 @@ impl Publisher {
             clusters,
             apps,
             operations,
-            queue_depth,
+            queue_depth: queue.depth(),
             problems: fleet.problems.clone(),
             readonly: self.readonly,
             pauses: fleet.pauses.clone(),

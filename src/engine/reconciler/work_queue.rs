@@ -149,6 +149,12 @@ impl WorkQueue {
         self.operating.contains(app)
     }
 
+    /// The apps with an operation running (publishing reads the running
+    /// operations from these, without walking the fleet).
+    pub fn operating_apps(&self) -> impl Iterator<Item = &str> {
+        self.operating.iter().map(String::as_str)
+    }
+
     /// An operation starts on `app` (none may be running on it).
     pub fn operation_started(&mut self, app: &str) {
         self.operating.insert(app.to_string());
